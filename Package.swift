@@ -1,0 +1,94 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "telltale",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "telltale", targets: ["telltale"]),
+        .library(name: "TelltaleCore", targets: ["TelltaleCore"]),
+        .library(name: "TelltaleCapture", targets: ["TelltaleCapture"]),
+        .library(name: "TelltaleStore", targets: ["TelltaleStore"]),
+        .library(name: "TelltaleServer", targets: ["TelltaleServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+    ],
+    targets: [
+        // Protocol rules, Call records, redaction, sketches, wire codec. Foundation only, no I/O.
+        .target(name: "TelltaleCore"),
+        // stdio relay, the shipper (batch, gzip, retry, spool).
+        .target(
+            name: "TelltaleCapture",
+            dependencies: [
+                "TelltaleCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // CallStore and its SQLite engine.
+        .target(
+            name: "TelltaleStore",
+            dependencies: [
+                "TelltaleCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The Hummingbird application: ingest, query API, auth.
+        .target(
+            name: "TelltaleServer",
+            dependencies: [
+                "TelltaleCore",
+                "TelltaleStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
+        ),
+        .executableTarget(
+            name: "telltale",
+            dependencies: [
+                "TelltaleCore",
+                "TelltaleCapture",
+                "TelltaleStore",
+                "TelltaleServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "telltale-bench",
+            dependencies: [
+                "TelltaleCore",
+                "TelltaleCapture",
+                "TelltaleStore",
+                "TelltaleServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks/telltale-bench"
+        ),
+        .testTarget(name: "TelltaleCoreTests", dependencies: ["TelltaleCore"]),
+        .testTarget(name: "TelltaleCaptureTests", dependencies: ["TelltaleCapture", "TelltaleCore"]),
+        .testTarget(name: "TelltaleStoreTests", dependencies: ["TelltaleStore", "TelltaleCore"]),
+        .testTarget(
+            name: "TelltaleServerTests",
+            dependencies: [
+                "TelltaleServer", "TelltaleStore", "TelltaleCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
