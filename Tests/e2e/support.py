@@ -88,15 +88,17 @@ class Collector:
         self.ingest_key = create_key(self.binary, self.data_dir, "ingest")
         self.read_key = create_key(self.binary, self.data_dir, "read")
 
-    def start(self, timeout: float = 30.0) -> None:
-        """Starts `telltale serve` and waits until `GET /healthz` answers 200."""
+    def start(self, *extra_args: str, env: Mapping[str, str] | None = None, timeout: float = 30.0) -> None:
+        """Starts `telltale serve [extra_args]` and waits until `GET /healthz` answers 200."""
         assert self.process is None, "collector already running"
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [str(self.binary), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data", str(self.data_dir)],
+            [str(self.binary), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data", str(self.data_dir),
+             *extra_args],
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
         deadline = time.monotonic() + timeout
         while True:

@@ -96,16 +96,18 @@ def test_extra_redact_key_and_tags(collector: Collector, make_wrapper: Callable[
 
     async def drive() -> None:
         async with mcp_client(wrapper.params(e2e_server_command()), "legacy") as client:
+            await client.list_tools()
             await client.call_tool("login", {"username": "ada", "password": "hunter2-secret"})
 
     anyio.run(drive)
-    collector.wait_for_calls(2)
+    collector.wait_for_calls(3)  # initialize, tools/list, tools/call
     (login,) = [c for c in collector.all_calls() if c.get("target") == "login"]
     detail = collector.get(f"/api/v1/calls/{login['id']}")
     assert detail["request"]["arguments"] == {"username": "[REDACTED]", "password": "[REDACTED]"}
     assert detail["tags"] == {"env": "staging", "team": "core"}
     assert "ada" not in str(detail["request"])
-    assert collector.get("/api/v1/summary", {"tag": "env:staging"})["calls"] == 2
+    assert collector.get("/api/v1/summary", {"tag": "env:staging"})["calls"] == 3
+    assert collector.get("/api/v1/summary", {"tag": "team:core"})["calls"] == 3
     assert collector.get("/api/v1/summary", {"tag": "env:prod"})["calls"] == 0
 
 
