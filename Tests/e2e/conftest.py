@@ -28,14 +28,29 @@ def _new_collector(telltale: Path, base: Path) -> Collector:
     return collector
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keeps each phase's report on the item, so fixtures can tell whether their test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _show_log_if_failed(request: pytest.FixtureRequest, collector: Collector) -> None:
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        print(f"--- telltale serve log ({collector.log_path}) ---\n{collector.log_text()}")
+
+
 @pytest.fixture
-def idle_collector(telltale: Path, tmp_path: Path) -> Iterator[Collector]:
+def idle_collector(request: pytest.FixtureRequest, telltale: Path, tmp_path: Path) -> Iterator[Collector]:
     """A collector with its keys created and its port chosen, but NOT started: call `.start()`."""
     collector = _new_collector(telltale, tmp_path / "collector")
     try:
         yield collector
     finally:
         collector.stop()
+        _show_log_if_failed(request, collector)
 
 
 @pytest.fixture

@@ -98,7 +98,7 @@ class Collector:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
+            env={**clean_environ(), **(env or {})},
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -253,8 +253,13 @@ class Wrapper:
         """Runs `telltale run -- server_command` with raw bytes on stdin (no MCP client)."""
         return subprocess.run(
             [str(self.binary), *self.run_args(server_command)], input=stdin, capture_output=True,
-            timeout=timeout, env={**os.environ, **self.env()},
+            timeout=timeout, env={**clean_environ(), **self.env()},
         )
+
+
+def clean_environ() -> dict[str, str]:
+    """This process's environment without TELLTALE_* settings (each test passes its own explicitly)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("TELLTALE_") or k == "TELLTALE_BIN"}
 
 
 def direct_params(server_command: Sequence[str]) -> StdioServerParameters:
