@@ -160,8 +160,9 @@ def test_tools_lists_every_called_tool_with_its_counts(scenario: Scenario) -> No
 
 
 def test_tool_error_counts_as_a_failure(scenario: Scenario) -> None:
+    # `errors` counts failures of every kind; `toolErrors` the isError results among them.
     fail = scenario.collector.items_by_name("/api/v1/tools")["fail"]
-    assert fail["toolErrors"] == 1
+    assert (fail["calls"], fail["errors"], fail["toolErrors"]) == (1, 1, 1)
     assert fail["errorRate"] == pytest.approx(1.0)
     echo = scenario.collector.items_by_name("/api/v1/tools")["echo"]
     assert (echo["errors"], echo["toolErrors"], echo["errorRate"]) == (0, 0, 0)
@@ -180,6 +181,9 @@ def test_tool_latency_percentiles(scenario: Scenario) -> None:
         assert item["lastSeen"], name
     # slow: one call slept 0.3 s, the other was cancelled after 0.5 s — both at least 0.3 s (±1% sketch error).
     assert tools["slow"]["p50Ms"] >= SLOW_OK_S * 1000 * 0.99
+    # ... and the cancelled one is a failure.
+    assert (tools["slow"]["errors"], tools["slow"]["toolErrors"]) == (1, 0)
+    assert tools["slow"]["errorRate"] == pytest.approx(0.5)
     assert tools["echo"]["p99Ms"] < 2000
 
 
@@ -242,9 +246,11 @@ def test_session_record(scenario: Scenario) -> None:
     assert len(sessions) == 1, f"one client run must be one session: {sessions}"
     (session,) = sessions
     assert session["client"] == {"name": "mcp", "version": "0.1.0"}
-    assert session["server"] in ("telltale-e2e", {"name": "telltale-e2e", "version": "1.4.2"})
+    assert session["server"] == {"name": "telltale-e2e", "version": "1.4.2"}
     assert session["transport"] == "stdio"
     assert session["calls"] == EXPECTED_REQUESTS
+    assert session["errors"] == 3  # the tool error, the unknown tool, the cancelled call
+    assert session["notifications"] == (2 if scenario.mode == "legacy" else 1)
     assert session["stdoutPollution"] == 0
     assert parse_time(session["firstSeen"]) <= parse_time(session["lastSeen"])
 
