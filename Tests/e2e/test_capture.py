@@ -120,7 +120,7 @@ def scenario(request: pytest.FixtureRequest, telltale: Path, tmp_path_factory: p
 def test_client_sees_the_server_normally(scenario: Scenario) -> None:
     assert scenario.protocol_version == PROTOCOL_VERSION[scenario.mode]
     assert scenario.server_info is not None and scenario.server_info.name == "telltale-e2e"
-    assert scenario.tool_names == ["echo", "fail", "slow", "add", "login"]
+    assert scenario.tool_names == ["echo", "fail", "slow", "add", "login", "crash"]
     assert scenario.results["echo:two"].structured_content == {"result": "two"}
     assert scenario.results["add:1"].structured_content == {"result": 3}
     assert scenario.results["fail"].is_error is True

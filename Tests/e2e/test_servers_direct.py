@@ -27,7 +27,7 @@ def test_e2e_server_serves_both_generations(mode: str, protocol: str) -> None:
             assert client.server_info is not None
             assert (client.server_info.name, client.server_info.version) == ("telltale-e2e", "1.4.2")
             tools = [t.name for t in (await client.list_tools()).tools]
-            assert tools == ["echo", "fail", "slow", "add", "login"]
+            assert tools == ["echo", "fail", "slow", "add", "login", "crash"]
             assert (await client.call_tool("echo", {"text": "hi"})).structured_content == {"result": "hi"}
             assert (await client.call_tool("add", {"a": 2, "b": 3})).structured_content == {"result": 5}
             failed = await client.call_tool("fail", {"message": "boom"})

@@ -126,3 +126,31 @@ def test_stdout_pollution_is_counted_per_session(collector: Collector, make_wrap
     (pollution,) = [c for c in calls if c["kind"] == "pollution"]
     assert pollution["pollutionLines"] == 1
     assert kinds["request"] == 3
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+def test_server_dying_mid_request_is_no_response(collector: Collector, make_wrapper: Callable[..., Wrapper],
+                                                 mode: str) -> None:
+    """The server exits while a request is open: that request is recorded as `noResponse`, and shipped."""
+    wrapper = make_wrapper(collector)
+    outcome: dict[str, Any] = {}
+
+    async def drive() -> None:
+        async with mcp_client(wrapper.params(e2e_server_command()), mode) as client:
+            await client.list_tools()
+            await client.call_tool("echo", {"text": "still alive"})
+            try:
+                with anyio.fail_after(20):
+                    await client.call_tool("crash", {"code": 3})
+            except Exception as error:  # the SDK reports the closed connection as an error
+                outcome["error"] = error
+
+    anyio.run(drive)
+    assert "error" in outcome, "the client should see the connection close"
+    summary = collector.wait_for_calls(4)
+    assert summary["outcomes"]["noResponse"] == 1
+    assert summary["outcomes"]["ok"] == 3
+    (crash,) = [c for c in collector.all_calls() if c.get("target") == "crash"]
+    assert crash["outcome"] == "noResponse"
+    assert crash["responseBytes"] == 0
+    assert crash["durationNs"] > 0

@@ -1,7 +1,8 @@
 """A small MCP server for Telltale's end-to-end tests, built on the official `mcp` SDK.
 
 Tools: `echo` (ok), `fail` (raises: an `isError` tool result), `slow` (sleeps, for
-cancellation and durations), `add` (numbers), `login` (takes a `password`, for redaction).
+cancellation and durations), `add` (numbers), `login` (takes a `password`, for redaction),
+`crash` (the process exits mid-request: the request never gets a response).
 One prompt (`greeting`) and one static resource (`telltale://e2e/info`).
 
 `MCPServer.run_stdio_async` serves both protocol eras on the same stdio connection: an
@@ -16,6 +17,7 @@ A call to an unknown tool is answered with JSON-RPC `-32602`, as both spec revis
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -64,6 +66,11 @@ def create_server() -> MCPServer:
     @server.tool(description="Pretend to log in (the password argument must never be stored).")
     def login(username: str, password: str) -> str:
         return f"welcome {username} ({len(password)} characters of password checked)"
+
+    @server.tool(description="Exit the server process at once with the given code, without answering.")
+    def crash(code: int = 3) -> str:
+        sys.stdout.flush()
+        os._exit(code)
 
     @server.prompt(description="A friendly greeting for someone.")
     def greeting(name: str) -> str:
