@@ -42,13 +42,17 @@ public final class SQLiteCallStore: CallStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: """
-                PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL");
                 PRAGMA cache_size = -65536;
                 PRAGMA temp_store = MEMORY;
                 """)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Only the writer connection commits. GRDB sets it to NORMAL when it enables WAL,
+            // after `prepareDatabase`, so the setting is applied here.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            }
             try Self.migrator.migrate(pool)
         } catch {
             throw Self.openError(error, path: path)
