@@ -6,9 +6,26 @@ import TelltaleCore
 import TelltaleStore
 @testable import TelltaleServer
 
-/// A store with a project, one key of each scope, and helpers to talk to the app built on it.
+/// A directory under the system's temporary directory, removed when the last reference goes away.
+final class TemporaryDirectory: Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("telltale-server-tests-\(UUID().uuidString.lowercased())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// A real SQLite store in a temporary directory with a project, one key of each scope, and helpers to talk
+/// to the app built on it.
 struct ServerFixture {
-    let store: any CallStore
+    let directory: TemporaryDirectory
+    let store: SQLiteCallStore
     let project: Project
     let ingestKey: String
     let readKey: String
@@ -16,9 +33,11 @@ struct ServerFixture {
     var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
 
     static func make() async throws -> ServerFixture {
-        let store = InMemoryCallStore()
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteCallStore(directory: directory.url)
         let project = try #require(try await store.projects().first)
         return ServerFixture(
+            directory: directory,
             store: store,
             project: project,
             ingestKey: try await store.createKey(project: project.id, scope: .ingest, label: "test").plaintext,
