@@ -22,6 +22,7 @@ package final class RelayPump: Sendable {
     private let closesSource: Bool
     private let closesDestination: Bool
     private let observer: (any RelayObserver)?
+    private let ordering: RelayOrdering?
     private let bufferSize: Int
     private let phase = Atomic<Int>(Phase.reading.rawValue)
     private let done = DispatchSemaphore(value: 0)
@@ -33,9 +34,11 @@ package final class RelayPump: Sendable {
     ///     `EPIPE` on its next write, as it would with its client gone). When `false` and the destination
     ///     failed, `source` is replaced by `/dev/null` so that its writer gets `EPIPE`.
     ///   - closesDestination: close `destination` when the pump ends (the child's stdin: it sees EOF).
+    ///   - ordering: shared with the other direction's pump so the observer sees both in causal order.
     package init(
         direction: RelayDirection, from source: Int32, to destination: Int32,
-        closesSource: Bool, closesDestination: Bool, observer: (any RelayObserver)?, bufferSize: Int
+        closesSource: Bool, closesDestination: Bool, observer: (any RelayObserver)?,
+        ordering: RelayOrdering?, bufferSize: Int
     ) {
         self.direction = direction
         self.source = source
@@ -43,6 +46,7 @@ package final class RelayPump: Sendable {
         self.closesSource = closesSource
         self.closesDestination = closesDestination
         self.observer = observer
+        self.ordering = observer == nil ? nil : ordering
         self.bufferSize = max(bufferSize, 1)
     }
 
@@ -81,6 +85,7 @@ package final class RelayPump: Sendable {
         defer { buffer.deallocate() }
         var observing = true
         var destinationFailed = false
+        var skippedTicket = -1
         relay: while true {
             let result = FileDescriptorIO.readSome(source, into: buffer, capacity: bufferSize)
             if observing {
@@ -90,18 +95,22 @@ package final class RelayPump: Sendable {
             }
             switch result {
             case .bytes(let count):
+                let ticket = observing ? ordering?.willWrite(direction) : nil
                 if FileDescriptorIO.writeAll(destination, buffer, count: count) != 0 {
                     destinationFailed = true
                     break relay
                 }
                 if observing {
+                    if let ticket { ordering?.waitToObserve(direction, ticket: ticket, skippedTicket: &skippedTicket) }
                     observer?.relayed(UnsafeRawBufferPointer(start: buffer, count: count), direction: direction)
+                    ordering?.didObserve(direction)
                     phase.store(Phase.reading.rawValue, ordering: .releasing)
                 }
             case .endOfFile, .failed:
                 break relay
             }
         }
+        ordering?.didObserve(direction)
         if closesSource {
             close(source)
         } else if destinationFailed {

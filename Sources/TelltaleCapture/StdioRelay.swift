@@ -8,6 +8,9 @@ import Glibc
 /// byte to the other side, and only then hands those bytes to the ``RelayObserver``. The child inherits
 /// stderr, the environment, the working directory and the wrapper's inherited descriptors.
 ///
+/// - The observer sees both directions in causal order: a request before the response it caused, a
+///   server→client request before the client's answer (see ``RelayOrdering``). When
+///   ``StdioRelaySession/exitStatus()`` returns, it has been told `closed(.serverToClient)`.
 /// - When the client closes the relay's input, the child's stdin is closed (the child sees EOF).
 /// - When the client stops reading output (`EPIPE`), that direction stops and the child's stdout is
 ///   closed, so the child gets `EPIPE` on its next write, as it would directly; the child keeps running.
@@ -63,12 +66,13 @@ public struct StdioRelay: Sendable {
         let child = try ChildProcess.spawn(command, standardError: childStandardError)
         if forwardsSignals { SignalForwarder.forward(to: child.pid) }
 
+        let ordering = RelayOrdering()
         let input = RelayPump(
             direction: .clientToServer, from: clientInput, to: child.standardInput,
-            closesSource: false, closesDestination: true, observer: observer, bufferSize: bufferSize)
+            closesSource: false, closesDestination: true, observer: observer, ordering: ordering, bufferSize: bufferSize)
         let output = RelayPump(
             direction: .serverToClient, from: child.standardOutput, to: clientOutput,
-            closesSource: true, closesDestination: false, observer: observer, bufferSize: bufferSize)
+            closesSource: true, closesDestination: false, observer: observer, ordering: ordering, bufferSize: bufferSize)
         let session = StdioRelaySession(
             child: child, output: output, forwardsSignals: forwardsSignals, orphanedOutputGrace: orphanedOutputGrace)
         guard output.start(), input.start(), session.startWaiter() else {
