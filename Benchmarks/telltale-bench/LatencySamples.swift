@@ -30,11 +30,11 @@ func monotonicNanoseconds() -> UInt64 {
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
-/// Formats nanoseconds as microseconds with one decimal.
+/// Formats nanoseconds as microseconds with one decimal (no unit).
 func micros(_ nanoseconds: Double) -> String {
     let tenths = Int((nanoseconds / 100).rounded())
     let sign = tenths < 0 ? "-" : ""
-    return "\(sign)\(abs(tenths) / 10).\(abs(tenths) % 10) µs"
+    return "\(sign)\(abs(tenths) / 10).\(abs(tenths) % 10)"
 }
 
 #if canImport(Glibc)

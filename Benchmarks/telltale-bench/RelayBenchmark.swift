@@ -35,6 +35,9 @@ struct RelayBenchmark: ParsableCommand {
             help: "An option for `telltale run` (repeatable; default `--api-key ''`, i.e. relay without recording).")
     var runOptions: [String] = []
 
+    @Flag(help: "Also measure StdioRelay with a line-framing observer (`telltale-bench observed-wrapper`).")
+    var observed = false
+
     @Option(name: .customLong("bulk-mib"), help: "MiB pushed through `cat` for the throughput test (0 skips it).")
     var bulkMiB = 1024
 
@@ -68,11 +71,17 @@ struct RelayBenchmark: ParsableCommand {
     private func measureLatency(
         benchmark: String, wrapper: String, runOptions: [String], null: Int32
     ) throws -> String {
-        let direct = try LinePeer([benchmark, "echo-server"])
-        let wrapped = try LinePeer([wrapper, "run"] + runOptions + ["--", benchmark, "echo-server"], standardError: null)
+        var modes: [(name: String, peer: LinePeer)] = [
+            ("direct pipe", try LinePeer([benchmark, "echo-server"])),
+            ("through telltale run", try LinePeer(
+                [wrapper, "run"] + runOptions + ["--", benchmark, "echo-server"], standardError: null)),
+        ]
+        if observed {
+            modes.append(("StdioRelay + framing observer", try LinePeer(
+                [benchmark, "observed-wrapper", "--", benchmark, "echo-server"], standardError: null)))
+        }
         var request = RequestLine(size: requestBytes)
-        var samples = [LatencySamples(), LatencySamples()]
-        let peers = [direct, wrapped]
+        var samples = Array(repeating: LatencySamples(), count: modes.count)
         var id = 0
 
         func trip(_ peer: LinePeer) throws -> UInt64 {
@@ -84,34 +93,41 @@ struct RelayBenchmark: ParsableCommand {
             return end - start
         }
 
-        for peer in peers {
-            for _ in 0..<warmup { _ = try trip(peer) }
+        for mode in modes {
+            for _ in 0..<warmup { _ = try trip(mode.peer) }
         }
         for round in 0..<rounds {
-            let order = round % 2 == 0 ? [0, 1] : [1, 0]
+            let order = round % 2 == 0 ? Array(modes.indices) : modes.indices.reversed()
             for mode in order {
-                for _ in 0..<requests { samples[mode].append(try trip(peers[mode])) }
+                for _ in 0..<requests { samples[mode].append(try trip(modes[mode].peer)) }
             }
         }
-        let peak = wrapped.peakResidentKiB()
-        let directExit = direct.finish()
-        let wrappedExit = wrapped.finish()
-        guard directExit == .exited(0), wrappedExit == .exited(0) else {
-            throw ValidationError("echo servers ended badly: direct \(directExit), wrapped \(wrappedExit)")
+        let peaks = modes.map { $0.peer.peakResidentKiB() }
+        for mode in modes {
+            let status = mode.peer.finish()
+            guard status == .exited(0) else { throw ValidationError("\(mode.name): echo server \(status)") }
         }
 
-        let (d, w) = (samples[0], samples[1])
-        var report = "round trip (n = \(d.count) each)   p50        p95        p99        mean\n"
-        for (name, s) in [("direct pipe          ", d), ("through telltale run ", w)] {
-            report += "  \(name)         \(micros(s.quantile(0.5)).padded(10)) \(micros(s.quantile(0.95)).padded(10))"
-                + " \(micros(s.quantile(0.99)).padded(10)) \(micros(s.mean))\n"
+        let direct = samples[0]
+        var report = "round trip, µs (n = \(direct.count) each)".padded(42) + "p50       p95       p99       mean      peak RSS\n"
+        for (index, mode) in modes.enumerated() {
+            let s = samples[index]
+            report += "  " + mode.name.padded(40) + Self.row([s.quantile(0.5), s.quantile(0.95), s.quantile(0.99), s.mean])
+                + (index == 0 ? "" : peaks[index].map { "\($0) KiB" } ?? "?") + "\n"
         }
-        report += "  ADDED by telltale run        \(micros(w.quantile(0.5) - d.quantile(0.5)).padded(10))"
-            + " \(micros(w.quantile(0.95) - d.quantile(0.95)).padded(10))"
-            + " \(micros(w.quantile(0.99) - d.quantile(0.99)).padded(10)) \(micros(w.mean - d.mean))"
-            + "   (target p50 ≤ 20 µs, p95 ≤ 40 µs)\n"
-        report += "  wrapper peak RSS after latency run (VmHWM): \(peak.map { "\($0) KiB" } ?? "?")"
+        for index in modes.indices.dropFirst() {
+            let s = samples[index]
+            report += "  ADDED (\(modes[index].name))".padded(42) + Self.row([
+                s.quantile(0.5) - direct.quantile(0.5), s.quantile(0.95) - direct.quantile(0.95),
+                s.quantile(0.99) - direct.quantile(0.99), s.mean - direct.mean,
+            ]) + "\n"
+        }
+        report += "  targets: added p50 ≤ 20 µs, p95 ≤ 40 µs; wrapper RSS ≤ 30 MB"
         return report
+    }
+
+    private static func row(_ nanoseconds: [Double]) -> String {
+        nanoseconds.map { micros($0).padded(10) }.joined()
     }
 
     /// Pushes `bytes` through `command` (which must echo its input) and times it until all came back.
