@@ -22,22 +22,22 @@ struct RunCommand: AsyncParsableCommand {
     static let flushLimit = Duration.seconds(2)
     static let defaultEndpoint = "http://127.0.0.1:7340"
 
-    @Option(help: "Collector URL (env TELLTALE_ENDPOINT; default \(Self.defaultEndpoint)).")
+    @Option(help: ArgumentHelp("Collector URL (env TELLTALE_ENDPOINT; default \(Self.defaultEndpoint)).", valueName: "url"))
     var endpoint: String?
 
-    @Option(name: .customLong("api-key"), help: "Ingest key (env TELLTALE_API_KEY). Without one, nothing is recorded.")
+    @Option(name: .customLong("api-key"), help: ArgumentHelp("Ingest key (env TELLTALE_API_KEY). Without one, nothing is recorded.", valueName: "key"))
     var apiKey: String?
 
-    @Option(name: .customLong("tag"), help: "A key=value tag stamped on every call (repeatable).")
+    @Option(name: .customLong("tag"), help: ArgumentHelp("A tag stamped on every call (repeatable).", valueName: "key=value"))
     var tags: [String] = []
 
-    @Option(name: .customLong("redact-key"), help: "Redact values under keys matching this regex (repeatable).")
+    @Option(name: .customLong("redact-key"), help: ArgumentHelp("Redact values under keys matching this regex (repeatable).", valueName: "regex"))
     var redactKeys: [String] = []
 
     @Flag(name: .customLong("no-payloads"), help: "Do not capture request and response payloads.")
     var noPayloads = false
 
-    @Option(name: .customLong("session-id"), help: "Session id to record (default: one per run).")
+    @Option(name: .customLong("session-id"), help: ArgumentHelp("Session id to record (default: one per run).", valueName: "id"))
     var sessionID: String?
 
     @Argument(parsing: .postTerminator, help: "The server's command line, after `--`.")
