@@ -21,6 +21,7 @@ package struct ChildProcess: Sendable {
         precondition(!arguments.isEmpty, "a command is required")
         let program = arguments[0]
         let resetPipeSignal = SignalForwarder.ignoreBrokenPipe()
+        _ = SignalForwarder.ensureChildrenAreReapable()
 
         guard let inputPipe = LinuxCalls.closeOnExecPipe() else {
             throw SpawnError(program: program, errorNumber: errno)

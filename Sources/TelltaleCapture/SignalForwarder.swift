@@ -64,6 +64,20 @@ public enum SignalForwarder {
         return 0
     }()
 
+    /// Makes sure children can be waited for: with `SIGCHLD` ignored (inherited from the parent), the
+    /// kernel reaps children by itself and their exit status is lost. Returns `true` if it was ignored.
+    package static func ensureChildrenAreReapable() -> Bool { childSignalWasIgnored }
+
+    private static let childSignalWasIgnored: Bool = {
+        var current = sigaction()
+        guard sigaction(SIGCHLD, nil, &current) == 0, isIgnored(current) else { return false }
+        var standard = sigaction()
+        standard.__sigaction_handler.sa_handler = SIG_DFL
+        sigemptyset(&standard.sa_mask)
+        _ = sigaction(SIGCHLD, &standard, nil)
+        return true
+    }()
+
     private static let installation: Void = {
         _ = forwardTarget.load(ordering: .relaxed)  // initialise the globals before any handler runs
         _ = pendingSignals.load(ordering: .relaxed)
