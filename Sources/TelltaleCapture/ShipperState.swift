@@ -1,0 +1,94 @@
+import TelltaleCore
+
+/// Everything a ``ShipperEngine`` shares between `submit`, `flush`, `shutdown` and its loop.
+/// Only ever accessed inside `ShipperEngine.state.withLock`.
+struct ShipperState: Sendable {
+    /// Calls waiting to be sent, oldest first.
+    var queue: [Call] = []
+    /// When each `submit` chunk still (partly) in the queue arrived, oldest first, with its remaining size.
+    var arrivals: [(at: ContinuousClock.Instant, count: Int)] = []
+    /// Calls the loop took from the queue and has not finished with (sent, spooled or dropped), by entry id.
+    var inFlight: [Int: InFlightEntry] = [:]
+    var nextEntryID = 0
+    var stats = ShipperStats()
+    /// Set by `shutdown`; the loop exits and `submit` drops.
+    var stopping = false
+    /// The loop has exited.
+    var loopFinished = false
+    /// This process wrote a spool file that the loop has not looked at yet.
+    var spoolDirty = false
+
+    /// The loop, while it waits for work.
+    var loopWaiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?
+    /// A wake came while the loop was not waiting.
+    var wakePending = false
+    /// The id of the last loop wait whose timer fired before it registered.
+    var expiredLoopWait: Int?
+    /// Flushes waiting for the queue to empty.
+    var idleWaiters: [Int: IdleWaiter] = [:]
+    var nextWaiterID = 0
+
+    /// Nothing queued and nothing in flight.
+    var isIdle: Bool { queue.isEmpty && inFlight.isEmpty }
+
+    /// When the oldest queued call arrived.
+    var oldestArrival: ContinuousClock.Instant? { arrivals.first?.at }
+
+    /// Whether the loop should take a batch now: a full batch, the oldest call waited long enough,
+    /// a flush is waiting, or the shipper is stopping.
+    func isQueueReady(now: ContinuousClock.Instant, maxBatchCalls: Int, maxBatchDelay: Duration) -> Bool {
+        guard !queue.isEmpty else { return false }
+        if queue.count >= maxBatchCalls || !idleWaiters.isEmpty || stopping { return true }
+        guard let oldest = oldestArrival else { return true }
+        return now >= oldest.advanced(by: maxBatchDelay)
+    }
+
+    mutating func append(_ calls: [Call], at instant: ContinuousClock.Instant) {
+        queue.append(contentsOf: calls)
+        arrivals.append((instant, calls.count))
+    }
+
+    /// Removes and returns the `count` oldest queued calls.
+    mutating func removeFirst(_ count: Int) -> [Call] {
+        let count = min(count, queue.count)
+        guard count > 0 else { return [] }
+        let taken = Array(queue.prefix(count))
+        queue.removeFirst(count)
+        var left = count
+        while left > 0, !arrivals.isEmpty {
+            if arrivals[0].count <= left {
+                left -= arrivals[0].count
+                arrivals.removeFirst()
+            } else {
+                arrivals[0].count -= left
+                left = 0
+            }
+        }
+        return taken
+    }
+
+    /// Registers calls the loop took as one in-flight entry; returns its id.
+    mutating func addInFlight(_ calls: [Call]) -> Int {
+        nextEntryID += 1
+        inFlight[nextEntryID] = InFlightEntry(calls: calls)
+        return nextEntryID
+    }
+}
+
+/// Calls the loop is sending.
+struct InFlightEntry: Sendable {
+    var calls: [Call]
+    /// A flush timeout (or shutdown) took responsibility for spooling these calls.
+    var claimedForSpool = false
+    /// Where the flush timeout spooled them (deleted again if the send succeeds after all).
+    var spooledAs: [SpoolFile] = []
+}
+
+/// One `flush` waiting for idleness.
+enum IdleWaiter: Sendable {
+    /// Registered, continuation not yet installed.
+    case pending
+    /// Its timeout fired before the continuation was installed.
+    case expired
+    case waiting(CheckedContinuation<Bool, Never>)
+}
