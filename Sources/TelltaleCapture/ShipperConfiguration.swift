@@ -35,7 +35,7 @@ public struct ShipperConfiguration: Sendable {
     public var spoolScanInterval: Duration
     /// Receives the few human-readable problem lines (at most one per kind of problem). Default: stderr.
     public var report: @Sendable (String) -> Void
-    /// Detailed, per-batch diagnostics (rejected lines, spool errors) at debug/notice level.
+    /// Per-batch diagnostics (each rejected batch, each spool error, each failed attempt), all at debug level.
     public var logger: Logger
 
     /// Creates a configuration; every argument after `apiKey` has the documented default.

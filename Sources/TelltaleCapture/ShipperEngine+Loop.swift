@@ -208,7 +208,7 @@ extension ShipperEngine {
         let sample = rejections.prefix(3).map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
         let more = rejections.count > 3 ? "; …" : ""
         let summary = "collector rejected \(rejections.count) of \(callCount) calls in a batch (\(sample)\(more))"
-        configuration.logger.notice("telltale shipper: \(summary)")
+        configuration.logger.debug("telltale shipper: \(summary)")
         reporter.report(.rejectedLines, summary)
     }
 

@@ -41,7 +41,7 @@ extension ShipperEngine {
                 batches.append(EncodedBatch(body: try ShipperWireFormat.gzip(Array(ndjson[chunk.range])), callCount: chunk.lines))
             } catch {
                 lost += chunk.lines
-                configuration.logger.warning("telltale shipper: gzip failed: \(error)")
+                configuration.logger.debug("telltale shipper: gzip failed: \(error)")
             }
         }
         if lost > 0 {
@@ -72,7 +72,7 @@ extension ShipperEngine {
             s.stats.dropped += evicted
         }
         if let error = outcome.error {
-            configuration.logger.warning("telltale shipper: \(error)")
+            configuration.logger.debug("telltale shipper: \(error)")
             reporter.report(.spoolIO, "\(error) — calls are being dropped while the collector is unreachable")
         }
         if evicted > 0 {

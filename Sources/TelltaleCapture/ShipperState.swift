@@ -55,15 +55,13 @@ struct ShipperState: Sendable {
         let taken = Array(queue.prefix(count))
         queue.removeFirst(count)
         var left = count
-        while left > 0, !arrivals.isEmpty {
-            if arrivals[0].count <= left {
-                left -= arrivals[0].count
-                arrivals.removeFirst()
-            } else {
-                arrivals[0].count -= left
-                left = 0
-            }
+        var whole = 0
+        while whole < arrivals.count, arrivals[whole].count <= left {
+            left -= arrivals[whole].count
+            whole += 1
         }
+        arrivals.removeFirst(whole)
+        if left > 0, !arrivals.isEmpty { arrivals[0].count -= left }
         return taken
     }
 

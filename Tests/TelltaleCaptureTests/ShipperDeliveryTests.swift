@@ -100,6 +100,7 @@ struct ShipperDeliveryTests {
         shipper.submit(calls)
 
         #expect(await Support.eventually { collector.ingested.count == 5 })
+        #expect(await Support.eventually { shipper.stats.sent == 5 })
         #expect(collector.requests.count == 3)
         #expect(collector.ingested.values.allSatisfy { $0 == 1 })
         let stats = shipper.stats
@@ -156,6 +157,7 @@ struct ShipperDeliveryTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(collector.requests.count == 2)
 
+        #expect(await Support.eventually { shipper.stats.dropped == 5 })
         let stats = shipper.stats
         #expect(stats.dropped == 5)
         #expect(stats.retries == 0)

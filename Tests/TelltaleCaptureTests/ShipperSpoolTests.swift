@@ -147,12 +147,12 @@ struct ShipperSpoolTests {
         await shipper.flush(timeout: .milliseconds(500))
         let took = ContinuousClock.now - start
         #expect(took >= .milliseconds(450))
-        #expect(took < .milliseconds(1500), "flush took \(took)")
+        #expect(took < .seconds(2), "flush took \(took)")
         #expect(Set(try Support.spooledIDs(in: spool)) == Set(calls.map(\.id)))
 
         let stopStart = ContinuousClock.now
         await shipper.shutdown()
-        #expect(ContinuousClock.now - stopStart < .seconds(2))
+        #expect(ContinuousClock.now - stopStart < .seconds(5))
         // Shutdown cancelled the hanging request; its calls were already spooled by the flush, not twice.
         #expect(try Support.spooledIDs(in: spool).sorted() == calls.map(\.id).sorted())
         await collector.stop()
@@ -168,8 +168,8 @@ struct ShipperSpoolTests {
         ))
         shipper.submit(Support.calls(7))
         let start = ContinuousClock.now
-        await shipper.flush(timeout: .seconds(2))
-        #expect(ContinuousClock.now - start < .seconds(1))
+        await shipper.flush(timeout: .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(5))
         #expect(collector.ingested.count == 7)
         #expect(Support.spooledCalls(in: spool) == 0)
         await shipper.shutdown()
