@@ -46,15 +46,17 @@ final class DiskSpool: Sendable {
         }
         let pid = getpid()
         let micros = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        let name = String(format: "%020lld-%010d-%08d-n%d", micros, Int(pid), sequence, callCount) + Self.suffix
+        let name = String(format: "%020lld-%010ld-%08ld-n%ld", micros, Int(pid), sequence, callCount) + Self.suffix
         let tmp = directory.appendingPathComponent(".tmp-\(pid)-\(sequence)")
         let final = directory.appendingPathComponent(name)
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(body).write(to: tmp)
-        } catch {
+        // Spooled calls may carry (redacted) payloads: owner-only folder and files.
+        try? FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+        )
+        guard FileManager.default.createFile(atPath: tmp.path, contents: Data(body), attributes: [.posixPermissions: 0o600]) else {
+            let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: tmp)
-            return SpoolWriteOutcome(file: nil, evicted: [], error: SpoolError(operation: "write", path: tmp.path, reason: "\(error)"))
+            return SpoolWriteOutcome(file: nil, evicted: [], error: SpoolError(operation: "write", path: tmp.path, reason: reason))
         }
         if rename(tmp.path, final.path) != 0 {
             let reason = String(cString: strerror(errno))
@@ -78,6 +80,17 @@ final class DiskSpool: Sendable {
             result.append(SpoolFile(url: url, name: name, callCount: Self.callCount(inName: name), size: Int(info.st_size)))
         }
         return result.sorted { $0.name < $1.name }
+    }
+
+    /// Deletes temporary files older than `age` (left by a writer that crashed between write and rename).
+    func removeStaleTemporaryFiles(olderThan age: TimeInterval = 3600) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where name.hasPrefix(".tmp-") {
+            let path = directory.appendingPathComponent(name).path
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            else { continue }
+            if -modified.timeIntervalSinceNow > age { unlink(path) }
+        }
     }
 
     /// Total size of the batch files, in bytes.

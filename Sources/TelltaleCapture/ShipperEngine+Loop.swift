@@ -38,6 +38,7 @@ extension ShipperEngine {
         )
         let maxBatchCalls = configuration.maxBatchCalls
         let maxBatchDelay = configuration.maxBatchDelay
+        let maxBatchBytes = configuration.maxBatchBytes
         while true {
             let now = clock.now
             let (stopping, queueReady, nextBatchAt) = state.withLock { s in
@@ -46,7 +47,9 @@ extension ShipperEngine {
                 if dirty { loop.spoolMayHaveFiles = true }
                 return (
                     s.stopping,
-                    s.isQueueReady(now: now, maxBatchCalls: maxBatchCalls, maxBatchDelay: maxBatchDelay),
+                    s.isQueueReady(
+                        now: now, maxBatchCalls: maxBatchCalls, maxBatchBytes: maxBatchBytes, maxBatchDelay: maxBatchDelay
+                    ),
                     s.oldestArrival.map { $0.advanced(by: maxBatchDelay) }
                 )
             }
@@ -138,6 +141,7 @@ extension ShipperEngine {
                 loop.nextSpoolScan = clock.now.advanced(by: interval)
                 return
             }
+            spool.removeStaleTemporaryFiles()
             loop.drainList = spool.files()
             if loop.drainList.isEmpty {
                 spool.releaseDrainLock()

@@ -31,6 +31,7 @@ final class ShipperEngine: Sendable {
         let now = clock.now
         let maxQueued = configuration.maxQueuedCalls
         let maxBatch = configuration.maxBatchCalls
+        let maxBytes = configuration.maxBatchBytes
         let (wake, spill, stopped) = state.withLock { s -> (Bool, [Call], Bool) in
             s.stats.submitted += calls.count
             if s.stopping {
@@ -39,6 +40,7 @@ final class ShipperEngine: Sendable {
             }
             let wasEmpty = s.queue.isEmpty
             let before = s.queue.count
+            let bytesBefore = s.queuedBytesEstimate
             s.append(calls, at: now)
             var spill: [Call] = []
             if s.queue.count > maxQueued {
@@ -46,7 +48,8 @@ final class ShipperEngine: Sendable {
                 spill = s.removeFirst(min(s.queue.count, max(excess, maxBatch)))
             }
             s.stats.queueDepth = s.queue.count
-            let crossed = before < maxBatch && s.queue.count >= maxBatch
+            let crossed = (before < maxBatch && s.queue.count >= maxBatch)
+                || (bytesBefore < maxBytes && s.queuedBytesEstimate >= maxBytes)
             return (wasEmpty || crossed, spill, false)
         }
         if stopped {
@@ -212,5 +215,6 @@ final class ShipperEngine: Sendable {
             let files = spoolCalls(calls)
             state.withLock { s in s.inFlight[id]?.spooledAs = files }
         }
+        notifyIdleWaiters()
     }
 }

@@ -7,6 +7,8 @@ struct ShipperState: Sendable {
     var queue: [Call] = []
     /// When each `submit` chunk still (partly) in the queue arrived, oldest first, with its remaining size.
     var arrivals: [(at: ContinuousClock.Instant, count: Int)] = []
+    /// Rough NDJSON size of the queued calls (see ``estimatedLineBytes(_:)``), for the byte trigger.
+    var queuedBytesEstimate = 0
     /// Calls the loop took from the queue and has not finished with (sent, spooled or dropped), by entry id.
     var inFlight: [Int: InFlightEntry] = [:]
     var nextEntryID = 0
@@ -36,9 +38,11 @@ struct ShipperState: Sendable {
 
     /// Whether the loop should take a batch now: a full batch, the oldest call waited long enough,
     /// a flush is waiting, or the shipper is stopping.
-    func isQueueReady(now: ContinuousClock.Instant, maxBatchCalls: Int, maxBatchDelay: Duration) -> Bool {
+    func isQueueReady(now: ContinuousClock.Instant, maxBatchCalls: Int, maxBatchBytes: Int, maxBatchDelay: Duration) -> Bool {
         guard !queue.isEmpty else { return false }
-        if queue.count >= maxBatchCalls || !idleWaiters.isEmpty || stopping { return true }
+        if queue.count >= maxBatchCalls || queuedBytesEstimate >= maxBatchBytes || !idleWaiters.isEmpty || stopping {
+            return true
+        }
         guard let oldest = oldestArrival else { return true }
         return now >= oldest.advanced(by: maxBatchDelay)
     }
@@ -46,6 +50,19 @@ struct ShipperState: Sendable {
     mutating func append(_ calls: [Call], at instant: ContinuousClock.Instant) {
         queue.append(contentsOf: calls)
         arrivals.append((instant, calls.count))
+        queuedBytesEstimate += calls.reduce(0) { $0 + Self.estimatedLineBytes($1) }
+    }
+
+    /// A cheap guess of a call's NDJSON line length: fixed fields plus strings plus payload wire sizes
+    /// (payloads are size-capped by capture, so each counts at most 64 KiB). Only decides when to wake
+    /// the loop; the real limit is applied on the encoded bytes.
+    static func estimatedLineBytes(_ call: Call) -> Int {
+        var size = 400 + call.id.utf8.count + call.method.utf8.count + call.session.utf8.count
+        size += (call.target?.utf8.count ?? 0) + (call.errorMessage?.utf8.count ?? 0)
+        for (key, value) in call.tags { size += key.utf8.count + value.utf8.count + 6 }
+        if call.request != nil { size += min(call.requestBytes, 64 << 10) }
+        if call.response != nil { size += min(call.responseBytes, 64 << 10) }
+        return size
     }
 
     /// Removes and returns the `count` oldest queued calls.
@@ -54,6 +71,7 @@ struct ShipperState: Sendable {
         guard count > 0 else { return [] }
         let taken = Array(queue.prefix(count))
         queue.removeFirst(count)
+        queuedBytesEstimate = queue.isEmpty ? 0 : max(0, queuedBytesEstimate - taken.reduce(0) { $0 + Self.estimatedLineBytes($1) })
         var left = count
         var whole = 0
         while whole < arrivals.count, arrivals[whole].count <= left {

@@ -44,7 +44,7 @@ enum ShipperWireFormat {
         var parts = tm()
         gmtime_r(&time, &parts)
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+            format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%06ldZ",
             Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(fraction)
         )

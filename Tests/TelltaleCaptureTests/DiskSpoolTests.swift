@@ -26,6 +26,9 @@ struct DiskSpoolTests {
         // No temporary files are left behind, and nothing but batch files and the lock file appears.
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(names.allSatisfy { $0.hasSuffix(".ndjson.gz") })
+        // Spooled calls may carry payloads: owner-only permissions.
+        let attributes = try FileManager.default.attributesOfItem(atPath: files[0].url.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
         spool.remove(files[0])
         spool.remove(files[0])  // already gone: no error

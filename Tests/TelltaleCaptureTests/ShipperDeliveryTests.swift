@@ -212,3 +212,22 @@ extension ShipperDeliveryTests {
         await collector.stop()
     }
 }
+
+extension ShipperDeliveryTests {
+    @Test("about maxBatchBytes of queued calls wake the loop before the batch delay")
+    func byteTrigger() async throws {
+        let collector = try await ShipperTestCollector.start()
+        let spool = Support.temporarySpool()
+        defer { Support.removeSpool(spool) }
+        var configuration = Support.configuration(
+            port: collector.port, spool: spool, lines: ReportedLines(), maxBatchDelay: .seconds(60)
+        )
+        configuration.maxBatchBytes = 20_000
+        let shipper = Shipper(configuration: configuration)
+        for call in Support.calls(4, payloadBytes: 6_000) { shipper.submit([call]) }
+        #expect(await Support.eventually(timeout: .seconds(5)) { collector.ingested.count == 4 })
+        #expect(collector.requests.map(\.lines.count) == [3, 1])
+        await shipper.shutdown()
+        await collector.stop()
+    }
+}

@@ -214,3 +214,29 @@ struct ShipperSpoolTests {
         await shipper.flush(timeout: .milliseconds(100))
     }
 }
+
+extension ShipperSpoolTests {
+    @Test("a refused key leaves an earlier run's spool alone")
+    func refusedKeyKeepsSpool() async throws {
+        let spool = Support.temporarySpool()
+        defer { Support.removeSpool(spool) }
+        let disk = DiskSpool(directory: spool, maxBytes: .max)
+        for index in 0..<3 {
+            let calls = Support.calls(4, prefix: "old\(index)")
+            _ = disk.write(try ShipperWireFormat.gzip(ShipperWireFormat.encode(calls)), callCount: 4)
+        }
+        let collector = try await ShipperTestCollector.start { _ in .status(403, body: #"{"error":"key lacks ingest scope"}"#) }
+        let lines = ReportedLines()
+        let shipper = Shipper(configuration: Support.configuration(port: collector.port, spool: spool, lines: lines))
+        #expect(await Support.eventually { collector.requests.count == 1 })
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(collector.requests.count == 1, "kept trying the spool with a refused key")
+        #expect(Support.spooledCalls(in: spool) == 12)
+        #expect(shipper.stats.dropped == 0)
+        #expect(lines.all == ["telltale: collector rejected calls: 403 key lacks ingest scope — calls are not being recorded"])
+        await shipper.shutdown()
+        // The drain lock is free again for a process with a valid key.
+        #expect(disk.tryAcquireDrainLock())
+        await collector.stop()
+    }
+}

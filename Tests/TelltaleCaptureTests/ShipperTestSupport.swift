@@ -39,7 +39,7 @@ enum ShipperTestSupport {
                 session: "session-1",
                 client: PeerInfo(name: "test-client", version: "1.0"),
                 request: payloadBytes > 0 ? .string(String(repeating: "x", count: payloadBytes)) : nil,
-                requestBytes: 300
+                requestBytes: payloadBytes > 0 ? payloadBytes + 50 : 300
             )
         }
     }
