@@ -22,7 +22,8 @@ public final class SQLiteCallStore: CallStore {
 
     /// Path of the database file.
     public let path: String
-    let pool: DatabasePool
+    /// The GRDB pool, for tests and maintenance tools in this package.
+    package let pool: DatabasePool
 
     /// Opens (creating when needed) `telltale.sqlite` under `directory`, creating the directory too.
     public convenience init(directory: URL, durability: Durability = .full) throws {
