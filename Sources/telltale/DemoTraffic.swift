@@ -33,6 +33,16 @@ struct DemoTraffic: Sendable {
         self.ingestKey = ingestKey
     }
 
+    /// The running `telltale` binary, for `init(telltaleExecutable:…)` from inside `serve --demo`.
+    static var currentExecutable: URL {
+        #if os(Linux)
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        #endif
+        return Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+    }
+
     /// The wrapper command line of one session (arguments after the executable).
     var wrapperArguments: [String] {
         [
@@ -84,6 +94,9 @@ struct DemoTraffic: Sendable {
         var session = DemoTrafficSession(persona: persona, connection: connection, pace: pace)
         let summary = await session.run()
         let status = await connection.shutdown(grace: 5)
+        if let said = connection.stderrTail.first(where: { $0.hasPrefix("telltale:") }) {
+            DemoTrafficLog.once("wrapper-says", "the wrapper says: \(said)")
+        }
         if summary.answered == 0 || summary.lostConnection {
             if Task.isCancelled { return true }
             let detail = connection.stderrTail.last.map { ": \($0)" } ?? ""
