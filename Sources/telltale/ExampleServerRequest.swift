@@ -13,7 +13,7 @@ enum ExampleServerRequestID: Hashable, Sendable, CustomStringConvertible {
             self = .string(text)
         case let number as NSNumber:
             if ExampleServerRequestID.isBoolean(number) { return nil }
-            if let integer = Int(exactly: number.doubleValue), "\(number)" == "\(integer)" {
+            if let integer = Int(number.stringValue) {
                 self = .integer(integer)
             } else {
                 self = .double(number.doubleValue)

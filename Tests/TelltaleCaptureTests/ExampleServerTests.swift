@@ -227,6 +227,27 @@ struct ExampleServerTests {
         #expect(ping["result"] is [String: Any])
     }
 
+    @Test("a 2025-03-26 batch gets every request answered and its notifications ignored")
+    func batch() async throws {
+        let server = try ExampleServerProcess(arguments: ["--latency-scale", "0"])
+        try server.sendRaw(#"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},"#
+            + #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_weather","arguments":{"city":"Tokyo"}}}]"#
+            + "\n")
+        #expect(try await server.finish() == 0)
+        let ids = Set(server.messages().compactMap { $0["id"] as? Int })
+        #expect(ids == [1, 2])
+        #expect(server.messages().count == 2)
+    }
+
+    @Test("--latency-scale 0 makes slow_report answer at once; large integer ids are echoed exactly")
+    func latencyScale() async throws {
+        let server = try ExampleServerProcess(arguments: ["--latency-scale", "0"])
+        let started = ContinuousClock.now
+        let report = try Self.result(try await Self.callTool(server, 9_007_199_254_740_993, "slow_report"))
+        #expect(report["isError"] as? Bool == false)
+        #expect(ContinuousClock.now - started < .milliseconds(1000))
+    }
+
     @Test("invalid options are rejected")
     func invalidOptions() async throws {
         let server = try ExampleServerProcess(arguments: ["--fail-rate", "2"])
