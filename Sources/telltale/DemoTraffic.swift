@@ -104,9 +104,9 @@ struct DemoTraffic: Sendable {
             DemoTrafficLog.once("lost", "a demo session (\(persona.label)) ended early, wrapper \(exit)\(detail)")
             return false
         }
-        if status != 0 && status != nil {
+        if let status, status != 0 {
             let detail = connection.stderrTail.last.map { ": \($0)" } ?? ""
-            DemoTrafficLog.once("exit-\(status!)", "the wrapper exited with status \(status!)\(detail)")
+            DemoTrafficLog.once("exit-\(status)", "the wrapper exited with status \(status)\(detail)")
         }
         DemoTrafficLog.once("flowing", "traffic is flowing (first session: \(persona.label), \(summary.calls) calls)")
         return true
