@@ -142,7 +142,7 @@ struct DemoTrafficSession {
     }
 
     private mutating func call(_ method: String, _ params: [String: Any]) async -> DemoTrafficConnection.Reply {
-        let (id, stamped) = prepare(params, discover: method == "server/discover")
+        let (id, stamped) = prepare(params)
         summary.calls += 1
         let reply = await connection.request(id: id, method: method, params: stamped)
         record(reply)
@@ -159,7 +159,7 @@ struct DemoTrafficSession {
     }
 
     /// Allocates the next id and adds the persona's `_meta` (stateless identity, trace context).
-    private mutating func prepare(_ params: [String: Any], discover: Bool = false) -> (Int, [String: Any]) {
+    private mutating func prepare(_ params: [String: Any]) -> (Int, [String: Any]) {
         nextID += 1
         var params = params
         var meta: [String: Any] = [:]
@@ -168,7 +168,7 @@ struct DemoTrafficSession {
             meta["io.modelcontextprotocol/clientInfo"] = persona.clientInfo
             meta["io.modelcontextprotocol/clientCapabilities"] = [String: Any]()
         }
-        if persona.sendsTraceparent && !discover {
+        if persona.sendsTraceparent {
             meta["traceparent"] = "00-\(traceID)-\(Self.randomHex(bytes: 8))-01"
         }
         if !meta.isEmpty { params["_meta"] = meta }
