@@ -206,17 +206,13 @@ final class DemoTrafficConnection: Sendable {
         onEnd: @escaping @Sendable () -> Void
     ) {
         let thread = Thread {
-            var pending = Data()
+            var lines = ExampleServerLineBuffer()
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    onLine(Data(pending[pending.startIndex..<newline]))
-                    pending.removeSubrange(pending.startIndex...newline)
-                }
+                for line in lines.append(chunk) { onLine(line) }
             }
-            if !pending.isEmpty { onLine(pending) }
+            if let last = lines.remainder() { onLine(last) }
             try? handle.close()
             onEnd()
         }

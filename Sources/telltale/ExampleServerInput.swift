@@ -17,21 +17,15 @@ enum ExampleServerInput {
     static func lines(descriptor: Int32 = STDIN_FILENO) -> AsyncStream<Data> {
         let (stream, continuation) = AsyncStream.makeStream(of: Data.self)
         let thread = Thread {
-            var pending = Data()
+            var lines = ExampleServerLineBuffer()
             var chunk = [UInt8](repeating: 0, count: 64 * 1024)
             while true {
                 let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
-                pending.append(contentsOf: chunk[0..<count])
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    var line = pending[pending.startIndex..<newline]
-                    if line.last == 0x0D { line = line.dropLast() }
-                    continuation.yield(Data(line))
-                    pending.removeSubrange(pending.startIndex...newline)
-                }
+                for line in lines.append(chunk[0..<count]) { continuation.yield(line) }
             }
-            if !pending.isEmpty { continuation.yield(pending) }
+            if let last = lines.remainder() { continuation.yield(last) }
             continuation.finish()
         }
         thread.name = "example-server-stdin"

@@ -77,14 +77,16 @@ struct ExampleServerTools: Sendable {
             return Self.toolError("Invalid arguments: 'query' is required")
         }
         try await pause(milliseconds: 5...80)
-        let words = query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        // Like real search engines, only the start of an overlong query is searched.
+        let words = Set(query.prefix(1000).lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }))
         let hits = ExampleServerCatalog.runbooks.filter { runbook in
             let haystack = (runbook.name + " " + runbook.body).lowercased()
             return words.contains { haystack.contains($0) }
         }
-        if hits.isEmpty { return Self.text("No documents match \"\(query)\".") }
+        let shown = query.count > 80 ? query.prefix(80) + "…" : Substring(query)
+        if hits.isEmpty { return Self.text("No documents match \"\(shown)\".") }
         let lines = hits.map { "- \(ExampleServerCatalog.runbookURI($0.name)) — \($0.title)" }
-        return Self.text("\(hits.count) result(s) for \"\(query)\":\n" + lines.joined(separator: "\n"))
+        return Self.text("\(hits.count) result(s) for \"\(shown)\":\n" + lines.joined(separator: "\n"))
     }
 
     private func createTicket(_ arguments: [String: String]) async throws -> [String: Any] {

@@ -45,11 +45,14 @@ final class ExampleServerProcess: Sendable {
                 let chunk = output.availableData
                 if chunk.isEmpty { break }
                 pending.append(chunk)
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    let line = Data(pending[pending.startIndex..<newline])
-                    pending.removeSubrange(pending.startIndex...newline)
-                    inbox.state.withLock { $0.lines.append(line) }
+                var start = pending.startIndex
+                var lines: [Data] = []
+                while let newline = pending[start...].firstIndex(of: 0x0A) {
+                    lines.append(Data(pending[start..<newline]))
+                    start = newline + 1
                 }
+                pending.removeSubrange(pending.startIndex..<start)
+                inbox.state.withLock { $0.lines.append(contentsOf: lines) }
             }
             inbox.state.withLock { $0.closed = true }
         }
@@ -87,11 +90,20 @@ final class ExampleServerProcess: Sendable {
     /// Waits for the response whose id is `id` (integer ids only).
     func response(id: Int, timeout: Duration = .seconds(10)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
+        let marker = Data("\"id\":\(id)".utf8)
+        var scanned = 0
         while ContinuousClock.now < deadline {
-            if let message = messages().first(where: { ($0["id"] as? Int) == id }) { return message }
+            let lines = inbox.state.withLock { $0.lines[scanned...] }
+            scanned += lines.count
+            for line in lines where line.range(of: marker) != nil {
+                if let message = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any],
+                   message["id"] as? Int == id {
+                    return message
+                }
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
-        throw Failure(description: "no response with id \(id) within \(timeout); got \(messages())")
+        throw Failure(description: "no response with id \(id) within \(timeout); last lines: \(messages().suffix(5))")
     }
 
     /// Every message received so far, parsed.

@@ -248,6 +248,21 @@ struct ExampleServerTests {
         #expect(ContinuousClock.now - started < .milliseconds(1000))
     }
 
+    @Test("a burst of 2,000 pipelined requests and a 4 MiB line are all answered")
+    func burstAndLargeLine() async throws {
+        let server = try ExampleServerProcess(arguments: ["--latency-scale", "0"])
+        var burst = ""
+        for id in 1...2000 { burst += #"{"jsonrpc":"2.0","id":\#(id),"method":"ping"}"# + "\n" }
+        try server.sendRaw(burst)
+        let padding = String(repeating: "x", count: 4 * 1024 * 1024)
+        let weather = try Self.result(try await Self.callTool(server, 2001, "get_weather", ["city": "Tokyo", "note": padding]))
+        #expect(Self.text(weather).hasPrefix("Tokyo:"))
+        #expect(try await server.finish() == 0)
+        let ids = server.messages().compactMap { $0["id"] as? Int }
+        #expect(Set(ids) == Set(1...2001))
+        #expect(ids.count == 2001)
+    }
+
     @Test("invalid options are rejected")
     func invalidOptions() async throws {
         let server = try ExampleServerProcess(arguments: ["--fail-rate", "2"])
