@@ -210,15 +210,17 @@ struct ExampleServerTests {
         #expect(ContinuousClock.now - started >= .milliseconds(1400))
     }
 
-    @Test("malformed input: parse error, invalid request, CRLF and blank lines, string ids echoed")
+    @Test("malformed input: parse error, invalid request, CRLF, blank lines, unterminated last line, string ids")
     func malformedInput() async throws {
         let server = try ExampleServerProcess()
         try server.sendRaw("this is not json\n\n   \n")
         try server.sendRaw("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"ping\"}\r\n")
         try server.sendRaw("[42]\n")
+        try server.sendRaw(#"{"jsonrpc":"2.0","id":"tail","method":"ping"}"#)  // no newline before EOF
         #expect(try await server.finish() == 0)
         let messages = server.messages()
-        try #require(messages.count == 3, "got \(messages)")
+        try #require(messages.count == 4, "got \(messages)")
+        #expect(messages.contains { $0["id"] as? String == "tail" })
         // Errors for unreadable lines are written at once; the ping is answered from its own task.
         let codes = messages.compactMap { ($0["error"] as? [String: Any])?["code"] as? Int }
         #expect(codes == [-32700, -32600])
