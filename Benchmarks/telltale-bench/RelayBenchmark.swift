@@ -86,9 +86,9 @@ struct RelayBenchmark: ParsableCommand {
 
         func trip(_ peer: LinePeer) throws -> UInt64 {
             id += 1
-            let start = monotonicNanoseconds()
+            let start = LatencySamples.now()
             let received = request.send(id: id, through: peer)
-            let end = monotonicNanoseconds()
+            let end = LatencySamples.now()
             guard received > 0 else { throw ValidationError("the echo server closed its output") }
             return end - start
         }
@@ -127,7 +127,7 @@ struct RelayBenchmark: ParsableCommand {
     }
 
     private static func row(_ nanoseconds: [Double]) -> String {
-        nanoseconds.map { micros($0).padded(10) }.joined()
+        nanoseconds.map { LatencySamples.micros($0).padded(10) }.joined()
     }
 
     /// Pushes `bytes` through `command` (which must echo its input) and times it until all came back.
@@ -142,7 +142,7 @@ struct RelayBenchmark: ParsableCommand {
         let written = DispatchSemaphore(value: 0)
         let input = process.standardInput
         let sourceAddress = UInt(bitPattern: source.baseAddress!)
-        let start = monotonicNanoseconds()
+        let start = LatencySamples.now()
         let started = RelayThread.start(name: "bench-writer") {
             let base = UnsafeRawPointer(bitPattern: sourceAddress)!
             var sent = 0
@@ -163,7 +163,7 @@ struct RelayBenchmark: ParsableCommand {
             }
             received += n
         }
-        let seconds = Double(monotonicNanoseconds() - start) / 1e9
+        let seconds = Double(LatencySamples.now() - start) / 1e9
         written.wait()
         let peak = ProcStatus.value("VmHWM", pid: process.pid)
         close(input)
@@ -221,7 +221,7 @@ struct RequestLine {
     }
 }
 
-extension String {
+fileprivate extension String {
     /// Left-aligned in `width` columns.
     func padded(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)

@@ -78,7 +78,7 @@ public final class StdioRelaySession: Sendable {
     private func drainOutput() {
         let tick = Duration.milliseconds(20)
         var quiet = Duration.zero
-        while !output.waitUntilFinished(timeout: .now() + .nanoseconds(Int(tick.nanoseconds))) {
+        while !output.waitUntilFinished(timeout: .now() + .milliseconds(20)) {
             if output.isIdle {
                 quiet += tick
                 if quiet >= orphanedOutputGrace, output.abandonIfIdle() { return }
@@ -86,13 +86,5 @@ public final class StdioRelaySession: Sendable {
                 quiet = .zero
             }
         }
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -44,6 +44,6 @@ func makeCapturePipeline(_ settings: CaptureSettings) -> CapturePipeline {
     //         observer.finish()                       // closes open requests as noResponse
     //         await shipper.flush()                   // RunCommand cuts this off after ~2 s
     //     })
-    StandardError.write("telltale: recording is not wired into this build yet; relaying without recording")
+    RunDiagnostics.write("telltale: recording is not wired into this build yet; relaying without recording")
     return .relayOnly
 }
