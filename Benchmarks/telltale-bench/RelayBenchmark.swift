@@ -142,6 +142,16 @@ struct RelayBenchmark: ParsableCommand {
         let written = DispatchSemaphore(value: 0)
         let input = process.standardInput
         let sourceAddress = UInt(bitPattern: source.baseAddress!)
+        // Wait until the whole chain is up (the wrapper has started `cat`) before timing: echo a 4 KiB probe.
+        guard FileDescriptorIO.writeAll(input, source.baseAddress!, count: 4096) == 0 else {
+            throw ValidationError("\(command.joined(separator: " ")): cannot write")
+        }
+        var probe = 0
+        while probe < 4096 {
+            guard case .bytes(let n) = FileDescriptorIO.readSome(process.standardOutput, into: sink, capacity: 4096 - probe)
+            else { throw ValidationError("\(command.joined(separator: " ")) did not echo") }
+            probe += n
+        }
         let start = LatencySamples.now()
         let started = RelayThread.start(name: "bench-writer") {
             let base = UnsafeRawPointer(bitPattern: sourceAddress)!
