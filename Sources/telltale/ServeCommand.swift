@@ -61,9 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next(), let endpoint = URL(string: Self.url(host: host, port: port))
                 else { return false }
-                _ = (executable, endpoint, demoKey)  // used by the demo line below
-                // DEMO HOOK (enable when Sources/telltale/DemoTraffic.swift is merged):
-                // await DemoTraffic(telltaleExecutable: executable, endpoint: endpoint, ingestKey: demoKey.plaintext).run()
+                await DemoTraffic(telltaleExecutable: executable, endpoint: endpoint, ingestKey: demoKey.plaintext).run()
                 return false
             }
             // The server ends on SIGINT/SIGTERM; then stop the demo traffic too.
