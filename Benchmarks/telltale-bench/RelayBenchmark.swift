@@ -190,14 +190,14 @@ struct RelayBenchmark: ParsableCommand {
         return "\(Int(mbps.rounded())) MB/s (\(Int((seconds * 1000).rounded())) ms)"
     }
 
-    private static func ownExecutable() throws -> String {
+    static func ownExecutable() throws -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { throw ValidationError("cannot read /proc/self/exe") }
         return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private static func directory(of path: String) -> String {
+    static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return String(path[..<slash])
     }
