@@ -86,9 +86,9 @@ struct RelayBenchmark: ParsableCommand {
 
         func trip(_ peer: LinePeer) throws -> UInt64 {
             id += 1
-            let start = monotonicNanoseconds()
+            let start = LatencySamples.now()
             let received = request.send(id: id, through: peer)
-            let end = monotonicNanoseconds()
+            let end = LatencySamples.now()
             guard received > 0 else { throw ValidationError("the echo server closed its output") }
             return end - start
         }
@@ -127,7 +127,7 @@ struct RelayBenchmark: ParsableCommand {
     }
 
     private static func row(_ nanoseconds: [Double]) -> String {
-        nanoseconds.map { micros($0).padded(10) }.joined()
+        nanoseconds.map { LatencySamples.micros($0).padded(10) }.joined()
     }
 
     /// Pushes `bytes` through `command` (which must echo its input) and times it until all came back.
@@ -142,7 +142,17 @@ struct RelayBenchmark: ParsableCommand {
         let written = DispatchSemaphore(value: 0)
         let input = process.standardInput
         let sourceAddress = UInt(bitPattern: source.baseAddress!)
-        let start = monotonicNanoseconds()
+        // Wait until the whole chain is up (the wrapper has started `cat`) before timing: echo a 4 KiB probe.
+        guard FileDescriptorIO.writeAll(input, source.baseAddress!, count: 4096) == 0 else {
+            throw ValidationError("\(command.joined(separator: " ")): cannot write")
+        }
+        var probe = 0
+        while probe < 4096 {
+            guard case .bytes(let n) = FileDescriptorIO.readSome(process.standardOutput, into: sink, capacity: 4096 - probe)
+            else { throw ValidationError("\(command.joined(separator: " ")) did not echo") }
+            probe += n
+        }
+        let start = LatencySamples.now()
         let started = RelayThread.start(name: "bench-writer") {
             let base = UnsafeRawPointer(bitPattern: sourceAddress)!
             var sent = 0
@@ -163,7 +173,7 @@ struct RelayBenchmark: ParsableCommand {
             }
             received += n
         }
-        let seconds = Double(monotonicNanoseconds() - start) / 1e9
+        let seconds = Double(LatencySamples.now() - start) / 1e9
         written.wait()
         let peak = ProcStatus.value("VmHWM", pid: process.pid)
         close(input)
@@ -180,14 +190,14 @@ struct RelayBenchmark: ParsableCommand {
         return "\(Int(mbps.rounded())) MB/s (\(Int((seconds * 1000).rounded())) ms)"
     }
 
-    private static func ownExecutable() throws -> String {
+    static func ownExecutable() throws -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { throw ValidationError("cannot read /proc/self/exe") }
         return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private static func directory(of path: String) -> String {
+    static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return String(path[..<slash])
     }
@@ -221,7 +231,7 @@ struct RequestLine {
     }
 }
 
-extension String {
+fileprivate extension String {
     /// Left-aligned in `width` columns.
     func padded(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)

@@ -47,6 +47,7 @@ package final class RelayOrdering: Sendable {
         store(direction, ticket << 1)
         let other: RelayDirection = direction == .clientToServer ? .serverToClient : .clientToServer
         var deadline: UInt64 = 0
+        var spins = 0
         while true {
             let state = load(other)
             if state == Self.idle || state >> 1 > ticket { return }
@@ -62,7 +63,10 @@ package final class RelayOrdering: Sendable {
                     return
                 }
             }
-            sched_yield()
+            // Yield for a short while, then sleep in small steps: a long observer call on the other
+            // side (a huge message) must not burn a core the server may need.
+            spins += 1
+            if spins < 64 { sched_yield() } else { usleep(50) }
         }
     }
 

@@ -76,23 +76,15 @@ public final class StdioRelaySession: Sendable {
     /// Waits for the child's stdout to reach end of file. If a grandchild still holds it open and
     /// nothing comes for `orphanedOutputGrace`, stops waiting (bytes that come later are still forwarded).
     private func drainOutput() {
-        let tick = Duration.milliseconds(20)
+        let tickMilliseconds = 20
         var quiet = Duration.zero
-        while !output.waitUntilFinished(timeout: .now() + .nanoseconds(Int(tick.nanoseconds))) {
+        while !output.waitUntilFinished(timeout: .now() + .milliseconds(tickMilliseconds)) {
             if output.isIdle {
-                quiet += tick
+                quiet += .milliseconds(tickMilliseconds)
                 if quiet >= orphanedOutputGrace, output.abandonIfIdle() { return }
             } else {
                 quiet = .zero
             }
         }
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

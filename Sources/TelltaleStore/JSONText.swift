@@ -3,7 +3,8 @@ import TelltaleCore
 
 /// Fast JSON text for payloads and tags on the insert path (no `JSONEncoder`, no `Any` boxing).
 package enum JSONText {
-    /// Compact JSON text of `value`. Integral numbers print without a fraction; NaN and ±∞ print as `null`.
+    /// Compact JSON text of `value`. Integral numbers print without a fraction; NaN and ±∞ print as `null`;
+    /// object members come in dictionary order.
     package static func encode(_ value: JSONValue) -> String {
         var out = ""
         out.reserveCapacity(256)
@@ -53,13 +54,14 @@ package enum JSONText {
             out.append("]")
         case .object(let object):
             out.append("{")
+            // Dictionary order, not sorted: stored payloads need no canonical form, and this is the hot path.
             var first = true
-            for key in object.keys.sorted() {
+            for (key, member) in object {
                 if !first { out.append(",") }
                 first = false
                 appendString(key, to: &out)
                 out.append(":")
-                append(object[key]!, to: &out)
+                append(member, to: &out)
             }
             out.append("}")
         }

@@ -1,4 +1,6 @@
+import Foundation
 import TelltaleCapture
+import TelltaleCore
 
 /// What `telltale run` records with, resolved from its options and environment.
 struct CaptureSettings: Sendable, Equatable {
@@ -33,17 +35,35 @@ struct CapturePipeline: Sendable {
 /// Only called with an API key. Must not throw: capture fails open, so anything that cannot be built
 /// is reported on stderr and the relay runs without it.
 func makeCapturePipeline(_ settings: CaptureSettings) -> CapturePipeline {
-    // TODO(lead): wire the tracker and the shipper once their branches are merged, along these lines:
-    //
-    //     let shipper = Shipper(endpoint: settings.endpoint, apiKey: settings.apiKey, ...)
-    //     let options = CaptureOptions(
-    //         sessionID: settings.sessionID, tags: settings.tags,
-    //         redactKeyPatterns: settings.redactKeyPatterns, capturePayloads: settings.capturePayloads)
-    //     let observer = TrackingObserver(options: options, sink: shipper)
-    //     return CapturePipeline(observer: observer, finish: {
-    //         observer.finish()                       // closes open requests as noResponse
-    //         await shipper.flush()                   // RunCommand cuts this off after ~2 s
-    //     })
-    StandardError.write("telltale: recording is not wired into this build yet; relaying without recording")
-    return .relayOnly
+    guard let endpoint = URL(string: settings.endpoint) else {
+        RunDiagnostics.write("telltale: invalid endpoint '\(settings.endpoint)'; relaying without recording")
+        return .relayOnly
+    }
+    let redactor: Redactor
+    do {
+        redactor = try Redactor(extraKeyPatterns: settings.redactKeyPatterns)
+    } catch {
+        RunDiagnostics.write("telltale: \(error); relaying without recording")
+        return .relayOnly
+    }
+    let options = CaptureOptions(
+        tags: settings.tags,
+        payloads: PayloadPolicy(capture: settings.capturePayloads, redactor: redactor)
+    )
+    let shipper = Shipper(configuration: ShipperConfiguration(endpoint: endpoint, apiKey: settings.apiKey))
+    let observer = TrackingObserver(options: options, sink: shipper, sessionID: settings.sessionID)
+    // Timeouts (noResponse) and stdout pollution are emitted on a tick, not only when bytes flow.
+    let ticker = Task {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            observer.tick()
+        }
+    }
+    return CapturePipeline(observer: observer, finish: {
+        ticker.cancel()
+        observer.finish()
+        // Sends what is queued; what cannot be sent in time is spooled to disk, not lost.
+        await shipper.flush(timeout: RunCommand.flushLimit - .milliseconds(300))
+        await shipper.shutdown()
+    })
 }

@@ -67,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         if let settings = captureSettings() {
             pipeline = makeCapturePipeline(settings)
         } else {
-            StandardError.write("telltale: no API key (set TELLTALE_API_KEY or --api-key); relaying without recording")
+            RunDiagnostics.write("telltale: no API key (set TELLTALE_API_KEY or --api-key); relaying without recording")
             pipeline = .relayOnly
         }
         let relay = StdioRelay(command: command, observer: pipeline.observer, forwardsSignals: true)
@@ -77,7 +77,7 @@ struct RunCommand: AsyncParsableCommand {
                 await Self.bounded(Self.flushLimit, pipeline.finish)
             }
         } catch {
-            StandardError.write("telltale: \(error)")
+            RunDiagnostics.write("telltale: \(error)")
             throw ExitCode(error.shellExitCode)
         }
         throw ExitCode(status.shellExitCode)

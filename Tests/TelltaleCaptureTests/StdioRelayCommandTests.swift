@@ -15,8 +15,8 @@ struct StdioRelayCommandTests {
         let standardError: Int32
 
         init(_ command: [String], options: [String] = ["--api-key", ""]) throws {
-            let errors = try TestPipe()
-            let executable = try telltaleExecutable()
+            let errors = try RelayTest.Pipe()
+            let executable = try RelayTest.telltaleExecutable()
             process = try ChildProcess.spawn([executable, "run"] + options + ["--"] + command, standardError: errors.write)
             close(errors.write)
             standardError = errors.read
@@ -25,7 +25,7 @@ struct StdioRelayCommandTests {
         /// Reaps the wrapper off the test pool.
         func exit() async -> ChildExitStatus {
             let process = process
-            return await onThread { process.reap() }
+            return await RelayTest.onThread { process.reap() }
         }
     }
 
@@ -37,8 +37,8 @@ struct StdioRelayCommandTests {
     func exitCodes(command: [String], expected: Int32) async throws {
         let wrapper = try Wrapper(command)
         close(wrapper.process.standardInput)
-        async let output = onThread { readToEnd(wrapper.process.standardOutput) }
-        async let errors = onThread { readToEnd(wrapper.standardError) }
+        async let output = RelayTest.onThread { RelayTest.readToEnd(wrapper.process.standardOutput) }
+        async let errors = RelayTest.onThread { RelayTest.readToEnd(wrapper.standardError) }
         #expect(await wrapper.exit() == .exited(expected))
         #expect(await output.isEmpty)
         #expect(String(decoding: await errors, as: UTF8.self) == Self.noKeyNotice)
@@ -48,8 +48,8 @@ struct StdioRelayCommandTests {
     func unknownCommand() async throws {
         let wrapper = try Wrapper(["telltale-no-such-program-xyz", "arg"])
         close(wrapper.process.standardInput)
-        async let output = onThread { readToEnd(wrapper.process.standardOutput) }
-        async let errors = onThread { readToEnd(wrapper.standardError) }
+        async let output = RelayTest.onThread { RelayTest.readToEnd(wrapper.process.standardOutput) }
+        async let errors = RelayTest.onThread { RelayTest.readToEnd(wrapper.standardError) }
         #expect(await wrapper.exit() == .exited(127))
         #expect(await output.isEmpty)
         #expect(String(decoding: await errors, as: UTF8.self) == Self.noKeyNotice
@@ -66,7 +66,7 @@ struct StdioRelayCommandTests {
             """
         let wrapper = try Wrapper(["python3", "-c", script])
         let fd = wrapper.process.standardOutput
-        #expect(await onThread { readExactly(fd, 6) } == Array("ready\n".utf8))
+        #expect(await RelayTest.onThread { RelayTest.readExactly(fd, 6) } == Array("ready\n".utf8))
         kill(wrapper.process.pid, SIGTERM)
         #expect(await wrapper.exit() == .exited(42))
         close(wrapper.process.standardInput)
@@ -79,7 +79,7 @@ struct StdioRelayCommandTests {
     func signalKillsChild(signal: Int32) async throws {
         let wrapper = try Wrapper(["sh", "-c", "echo ready; exec sleep 60"])
         let fd = wrapper.process.standardOutput
-        #expect(await onThread { readExactly(fd, 6) } == Array("ready\n".utf8))
+        #expect(await RelayTest.onThread { RelayTest.readExactly(fd, 6) } == Array("ready\n".utf8))
         kill(wrapper.process.pid, signal)
         // `.exited`, not `.signaled`: the wrapper survived the signal and reported the child's death.
         #expect(await wrapper.exit() == .exited(128 + signal))
@@ -95,9 +95,9 @@ struct StdioRelayCommandTests {
             + "sys.stdout.buffer.write(sys.stdin.buffer.read())"
         let wrapper = try Wrapper(["python3", "-c", script])
         let process = wrapper.process
-        async let output = onThread { readToEnd(process.standardOutput) }
-        async let errors = onThread { readToEnd(wrapper.standardError) }
-        #expect(await onThread { writeAllBytes(process.standardInput, payload) })
+        async let output = RelayTest.onThread { RelayTest.readToEnd(process.standardOutput) }
+        async let errors = RelayTest.onThread { RelayTest.readToEnd(wrapper.standardError) }
+        #expect(await RelayTest.onThread { RelayTest.writeAllBytes(process.standardInput, payload) })
         #expect(await wrapper.exit() == .exited(0))
         #expect(await output == payload)
         let expectedErrors = Array(Self.noKeyNotice.utf8) + (0..<64).flatMap { _ in (0...255).map(UInt8.init) }
@@ -110,8 +110,8 @@ struct StdioRelayCommandTests {
     func invalidOptions(options: [String]) async throws {
         let wrapper = try Wrapper(["sh", "-c", "echo ran"], options: options)
         close(wrapper.process.standardInput)
-        async let output = onThread { readToEnd(wrapper.process.standardOutput) }
-        async let errors = onThread { readToEnd(wrapper.standardError) }
+        async let output = RelayTest.onThread { RelayTest.readToEnd(wrapper.process.standardOutput) }
+        async let errors = RelayTest.onThread { RelayTest.readToEnd(wrapper.standardError) }
         #expect(await wrapper.exit() == .exited(64))
         #expect(await output.isEmpty)
         #expect(String(decoding: await errors, as: UTF8.self).contains("Error: invalid"))

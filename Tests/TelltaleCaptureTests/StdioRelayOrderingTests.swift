@@ -34,9 +34,9 @@ struct StdioRelayOrderingTests {
         }
     }
 
-    static func start(_ command: [String], observer: SlowObserver) throws -> (StdioRelaySession, TestPipe, TestPipe) {
-        let input = try TestPipe()
-        let output = try TestPipe()
+    static func start(_ command: [String], observer: SlowObserver) throws -> (StdioRelaySession, RelayTest.Pipe, RelayTest.Pipe) {
+        let input = try RelayTest.Pipe()
+        let output = try RelayTest.Pipe()
         let relay = StdioRelay(command: command, observer: observer, clientInput: input.read, clientOutput: output.write)
         return (try relay.start(), input, output)
     }
@@ -48,8 +48,8 @@ struct StdioRelayOrderingTests {
         let (session, input, output) = try Self.start(["python3", "-u", "-c", script], observer: observer)
         for i in 0..<5 {
             let line = Array("request \(i)\n".utf8)
-            _ = await onThread { writeAllBytes(input.write, line, closeAfter: false) }
-            #expect(await onThread { readExactly(output.read, line.count + 3) } == Array("re:".utf8) + line)
+            _ = await RelayTest.onThread { RelayTest.writeAllBytes(input.write, line, closeAfter: false) }
+            #expect(await RelayTest.onThread { RelayTest.readExactly(output.read, line.count + 3) } == Array("re:".utf8) + line)
         }
         close(input.write)
         #expect(await session.exitStatus() == .exited(0))
@@ -63,9 +63,9 @@ struct StdioRelayOrderingTests {
         let observer = SlowObserver(slow: .serverToClient)
         let script = "import sys\nprint('ping', flush=True)\nline = sys.stdin.readline()\nprint('got ' + line.strip(), flush=True)"
         let (session, input, output) = try Self.start(["python3", "-u", "-c", script], observer: observer)
-        #expect(await onThread { readExactly(output.read, 5) } == Array("ping\n".utf8))
-        _ = await onThread { writeAllBytes(input.write, Array("pong\n".utf8), closeAfter: false) }
-        #expect(await onThread { readExactly(output.read, 9) } == Array("got pong\n".utf8))
+        #expect(await RelayTest.onThread { RelayTest.readExactly(output.read, 5) } == Array("ping\n".utf8))
+        _ = await RelayTest.onThread { RelayTest.writeAllBytes(input.write, Array("pong\n".utf8), closeAfter: false) }
+        #expect(await RelayTest.onThread { RelayTest.readExactly(output.read, 9) } == Array("got pong\n".utf8))
         close(input.write)
         #expect(await session.exitStatus() == .exited(0))
         close(output.write)
@@ -79,8 +79,8 @@ struct StdioRelayOrderingTests {
         let observer = SlowObserver(slow: .serverToClient)
         let script = "import sys, time\nfor _ in range(64):\n    sys.stdout.buffer.write(b'y' * 65536); sys.stdout.flush()"
         let (session, input, output) = try Self.start(["python3", "-c", script], observer: observer)
-        let writer = Task { await onThread { writeAllBytes(input.write, randomBytes(1 << 20), closeAfter: false) } }
-        let received = await onThread { readExactly(output.read, 64 * 65536) }
+        let writer = Task { await RelayTest.onThread { RelayTest.writeAllBytes(input.write, RelayTest.randomBytes(1 << 20), closeAfter: false) } }
+        let received = await RelayTest.onThread { RelayTest.readExactly(output.read, 64 * 65536) }
         #expect(received.count == 64 * 65536)
         #expect(await session.exitStatus() == .exited(0))
         close(input.write)  // the writer gets EPIPE once the relay replaced its input with /dev/null or ends

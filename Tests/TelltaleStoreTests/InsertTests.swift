@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TelltaleCore
-@testable import TelltaleStore
+import TelltaleStore
 
 @Suite("SQLiteCallStore insert")
 struct InsertTests {

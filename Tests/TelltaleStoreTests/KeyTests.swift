@@ -1,8 +1,7 @@
-import Crypto
 import Foundation
 import Testing
 import TelltaleCore
-@testable import TelltaleStore
+import TelltaleStore
 
 @Suite("SQLiteCallStore projects and keys")
 struct KeyTests {
@@ -76,10 +75,10 @@ struct KeyTests {
         let store = temp.store
         let project = try await store.projects()[0].id
         let key = try await store.createKey(project: project, scope: .ingest, label: "ci")
-        let stored = try await store.pool.read { db in
-            try Data.fetchOne(db, sql: "SELECT hash FROM api_keys WHERE id = ?", arguments: [key.id])
-        }
-        #expect(stored == Data(SHA256.hash(data: Data(key.plaintext.utf8))))
+        // SHA-256 test vector ("abc", FIPS 180-2), then the stored hash is that of the plaintext.
+        let abc = APIKeyFormat.hash("abc").map { String(format: "%02x", $0) }.joined()
+        #expect(abc == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(try await store.storedHash(keyID: key.id) == APIKeyFormat.hash(key.plaintext))
 
         _ = try await store.revokeKey(id: key.id)
         let listed = try await store.keys(project: project)

@@ -1,6 +1,6 @@
 import Foundation
 import TelltaleCore
-@testable import TelltaleStore
+import TelltaleStore
 
 /// A store on a fresh temporary directory, removed by ``cleanUp()``.
 struct TempStore {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TelltaleCore
-@testable import TelltaleStore
+import TelltaleStore
 
 /// A store holding ``Traffic/calls`` in the default project.
 func loadedStore() async throws -> (TempStore, ProjectID) {

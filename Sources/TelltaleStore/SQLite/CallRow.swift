@@ -1,9 +1,13 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TelltaleCore
 
 /// How a ``Call`` maps to a row of the `calls` table, in both directions.
-enum CallRow {
+///
+/// Inserts bind through the SQLite C API on the statement GRDB prepared and caches: no
+/// `DatabaseValue` boxing per column, strings copied once by SQLite (`SQLITE_TRANSIENT`).
+struct CallRow: Sendable {
     /// Stored columns of a call, in binding / selection order (`project_id` first on insert).
     static let columns = [
         "id", "started_at", "duration_ns", "kind", "direction", "method", "target", "outcome",
@@ -21,41 +25,73 @@ enum CallRow {
 
     static let selectColumns = columns.joined(separator: ", ")
 
-    /// The insert arguments of `call`: encodes its payloads and tags to JSON text.
-    static func arguments(_ call: Call, project: ProjectID) -> StatementArguments {
-        let values: [(any DatabaseValueConvertible)?] = [
-            project,
-            call.id,
-            microseconds(call.startedAt),
-            call.durationNs,
-            call.kind.rawValue,
-            call.direction.rawValue,
-            call.method,
-            call.target,
-            call.outcome.rawValue,
-            call.errorCode,
-            call.errorMessage,
-            call.requestId,
-            call.session,
-            call.client?.name,
-            call.client?.version,
-            call.server?.name,
-            call.server?.version,
-            call.protocolVersion,
-            call.transport.rawValue,
-            call.clientAddress,
-            call.trace?.traceId,
-            call.trace?.spanId,
-            call.trace?.traceparent,
-            call.trace?.tracestate,
-            JSONText.encode(tags: call.tags),
-            call.request.map(JSONText.encode),
-            call.response.map(JSONText.encode),
-            call.requestBytes,
-            call.responseBytes,
-            call.pollutionLines,
-        ]
-        return StatementArguments(values)
+    let call: Call
+    let tags: String?
+    let request: String?
+    let response: String?
+
+    /// Encodes the call's tags and payloads to JSON text (the part of an insert that can run in parallel).
+    init(_ call: Call) {
+        self.call = call
+        tags = JSONText.encode(tags: call.tags)
+        request = call.request.map(JSONText.encode)
+        response = call.response.map(JSONText.encode)
+    }
+
+    /// Binds the row to `statement` (prepared from ``insertSQL``, already reset).
+    func bind(to statement: SQLiteStatement, project: ProjectID) {
+        let c = call
+        sqlite3_bind_int64(statement, 1, project)
+        Self.bind(c.id, statement, 2)
+        sqlite3_bind_int64(statement, 3, Self.microseconds(c.startedAt))
+        sqlite3_bind_int64(statement, 4, c.durationNs)
+        Self.bind(c.kind.rawValue, statement, 5)
+        Self.bind(c.direction.rawValue, statement, 6)
+        Self.bind(c.method, statement, 7)
+        Self.bind(c.target, statement, 8)
+        Self.bind(c.outcome.rawValue, statement, 9)
+        Self.bind(c.errorCode.map(Int64.init), statement, 10)
+        Self.bind(c.errorMessage, statement, 11)
+        Self.bind(c.requestId, statement, 12)
+        Self.bind(c.session, statement, 13)
+        Self.bind(c.client?.name, statement, 14)
+        Self.bind(c.client?.version, statement, 15)
+        Self.bind(c.server?.name, statement, 16)
+        Self.bind(c.server?.version, statement, 17)
+        Self.bind(c.protocolVersion, statement, 18)
+        Self.bind(c.transport.rawValue, statement, 19)
+        Self.bind(c.clientAddress, statement, 20)
+        Self.bind(c.trace?.traceId, statement, 21)
+        Self.bind(c.trace?.spanId, statement, 22)
+        Self.bind(c.trace?.traceparent, statement, 23)
+        Self.bind(c.trace?.tracestate, statement, 24)
+        Self.bind(tags, statement, 25)
+        Self.bind(request, statement, 26)
+        Self.bind(response, statement, 27)
+        sqlite3_bind_int64(statement, 28, Int64(c.requestBytes))
+        sqlite3_bind_int64(statement, 29, Int64(c.responseBytes))
+        Self.bind(c.pollutionLines.map(Int64.init), statement, 30)
+    }
+
+    /// SQLite copies the bytes before `sqlite3_bind_text` returns.
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    @inline(__always)
+    private static func bind(_ value: String?, _ statement: SQLiteStatement, _ index: Int32) {
+        guard var value else {
+            sqlite3_bind_null(statement, index)
+            return
+        }
+        value.withUTF8 { bytes in
+            // A nil pointer would bind NULL: give the empty string a real (empty) buffer.
+            let pointer = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+            _ = sqlite3_bind_text(statement, index, pointer.assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
+        }
+    }
+
+    @inline(__always)
+    private static func bind(_ value: Int64?, _ statement: SQLiteStatement, _ index: Int32) {
+        if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
     }
 
     /// Decodes a row selected with ``selectColumns``.

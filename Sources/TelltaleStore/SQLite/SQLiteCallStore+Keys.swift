@@ -112,4 +112,11 @@ extension SQLiteCallStore {
             }
         }
     }
+
+    /// The stored SHA-256 of a key, for tests that check nothing but the hash is kept.
+    package func storedHash(keyID: Int64) async throws -> [UInt8]? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT hash FROM api_keys WHERE id = ?", arguments: [keyID]).map(Array.init)
+        }
+    }
 }

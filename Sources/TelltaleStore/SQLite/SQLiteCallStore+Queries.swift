@@ -135,7 +135,7 @@ extension SQLiteCallStore {
 
     static func sessionPeer(_ db: Database, project: ProjectID, session: String, name: String, version: String) throws -> PeerInfo? {
         try Row.fetchOne(db, sql: """
-            SELECT \(name), \(version) FROM calls
+            SELECT \(name), \(version) FROM calls INDEXED BY calls_project_session_time
             WHERE project_id = ? AND session = ? AND \(name) IS NOT NULL
             ORDER BY started_at DESC LIMIT 1
             """, arguments: [project, session]).map { PeerInfo(name: $0[0], version: $0[1]) }

@@ -2,6 +2,15 @@ import GRDB
 
 extension SQLiteCallStore {
     /// The schema, as GRDB migrations. Never edit a shipped migration: add a new one.
+    ///
+    /// Indexes of `calls`, chosen for a fast insert path and index-only aggregate queries:
+    /// - `calls_project_id` (unique): idempotent ingest and `call(id:)`. With random (v4) ids every batch
+    ///   dirties pages all over this index; time-ordered ids (UUIDv7) make it append-mostly.
+    /// - `calls_project_time`: the time range of every query endpoint, *covering* every column the
+    ///   aggregates and filters read, so summary, targets, clients, servers and sessions never touch the
+    ///   wide table rows (payloads). Time-ordered, so inserts append at its end. It replaces a separate
+    ///   (project, method, target, time) index: the per-target tables scan the range in this index.
+    /// - `calls_project_session_time`: one session's records in order, and its client/server identity.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -56,9 +65,11 @@ extension SQLiteCallStore {
                     pollution_lines INTEGER
                 );
                 CREATE UNIQUE INDEX calls_project_id ON calls(project_id, id);
-                CREATE INDEX calls_project_time ON calls(project_id, started_at);
+                CREATE INDEX calls_project_time ON calls(
+                    project_id, started_at, kind, outcome, duration_ns, session, method, target,
+                    client_name, client_version, server_name, server_version, transport, pollution_lines, tags
+                );
                 CREATE INDEX calls_project_session_time ON calls(project_id, session, started_at);
-                CREATE INDEX calls_project_method_target_time ON calls(project_id, method, target, started_at);
                 """)
         }
         return migrator

@@ -22,7 +22,8 @@ public final class SQLiteCallStore: CallStore {
 
     /// Path of the database file.
     public let path: String
-    let pool: DatabasePool
+    /// The GRDB pool, for tests and maintenance tools in this package.
+    package let pool: DatabasePool
 
     /// Opens (creating when needed) `telltale.sqlite` under `directory`, creating the directory too.
     public convenience init(directory: URL, durability: Durability = .full) throws {
@@ -52,6 +53,9 @@ public final class SQLiteCallStore: CallStore {
             // after `prepareDatabase`, so the setting is applied here.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+                // Checkpoint every ~32 MiB of WAL instead of 4 MiB: index pages dirtied by many batches
+                // are copied back to the database once, and the WAL file is trimmed back afterwards.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192; PRAGMA journal_size_limit = 67108864")
             }
             try Self.migrator.migrate(pool)
         } catch {
