@@ -73,8 +73,9 @@ def test_serve_demo_shows_live_traffic(telltale: Path, tmp_path: Path) -> None:
         # Demo clients handshake and list first; their tool calls follow.
         tools = collector.wait_for("/api/v1/tools", lambda b: sum(t["calls"] for t in b["items"]) >= 3, timeout=30,
                                    what="demo tool calls")["items"]
-        assert {t["name"] for t in tools} <= {"get_weather", "search_docs", "create_ticket", "flaky_lookup",
-                                             "slow_report", "explode"}
+        # The demo's personas call the example server's tools (and, on purpose, sometimes one it does not have).
+        assert {t["name"] for t in tools} & {"get_weather", "search_docs", "create_ticket", "flaky_lookup",
+                                            "slow_report", "explode"}
         servers = collector.get("/api/v1/servers")["items"]
         assert "telltale-example" in {s["name"] for s in servers}
         # Where to look: the startup output names the address.
