@@ -13,6 +13,7 @@ public struct PayloadPolicy: Sendable {
     /// Applied before the cap.
     public var redactor: Redactor
 
+    /// A policy; the default captures payloads with the standard redactor and a 16 KiB cap.
     public init(capture: Bool = true, maxBytes: Int = PayloadPolicy.defaultMaxBytes, redactor: Redactor = .standard) {
         self.capture = capture
         self.maxBytes = max(0, maxBytes)
