@@ -25,7 +25,9 @@ public struct CallTracker: Sendable {
         public var reusedIDs = 0
     }
 
+    /// The session id stamped on every Call.
     public let sessionID: String
+    /// Tags, payload policy, timeout and transport applied to every Call.
     public var options: CaptureOptions
     /// The client, as last identified in this session.
     public private(set) var client: PeerInfo?
@@ -35,11 +37,13 @@ public struct CallTracker: Sendable {
     public private(set) var protocolVersion: String?
     /// Versions the server listed in its `server/discover` result.
     public private(set) var supportedVersions: [String]?
+    /// Messages that produced no Call, counted.
     public private(set) var stats = Stats()
     private var pending: [PendingKey: Pending] = [:]
     /// Call ids (fast; `UUID()` is too slow for the hot path on Linux).
     package var ids = CallIDGenerator()
 
+    /// Creates a tracker for one session.
     public init(sessionID: String, options: CaptureOptions) {
         self.sessionID = sessionID
         self.options = options
