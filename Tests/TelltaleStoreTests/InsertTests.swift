@@ -32,7 +32,8 @@ struct InsertTests {
         let first = try await temp.store.projects()[0].id
         let second = try await temp.store.createProject(name: "staging").id
         #expect(try await temp.store.insert(Traffic.legacy, project: first) == Traffic.legacy.count)
-        #expect(try await temp.store.insert(Array(Traffic.legacy.prefix(2)), project: second) == 2)
+        #expect(try temp.store.insertSync(Array(Traffic.legacy.prefix(2)), project: second) == 2)
+        #expect(try temp.store.insertSync(Array(Traffic.legacy.prefix(2)), project: second) == 0)
         #expect(try await temp.store.summary(Traffic.query(project: first)).calls == 10)
         #expect(try await temp.store.summary(Traffic.query(project: second)).calls == 1)
         #expect(try await temp.store.call(id: "legacy-0", project: second) != nil)
