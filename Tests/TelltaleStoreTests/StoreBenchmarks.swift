@@ -61,6 +61,13 @@ struct StoreBenchmarks {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
+    /// Wall and CPU seconds of `body`, as "W ms (C ms CPU)".
+    static func timed(_ body: () async throws -> Void) async rethrows -> String {
+        let cpu = cpuSeconds()
+        let wall = try await seconds(body)
+        return String(format: "%.0f ms (%.0f ms CPU)", wall * 1000, (cpuSeconds() - cpu) * 1000)
+    }
+
     static func rate(_ count: Int, _ seconds: Double) -> String {
         "\(Int(Double(count) / seconds))"
     }
@@ -112,26 +119,25 @@ struct StoreBenchmarks {
         print("BENCH load \(rows) calls: \(String(format: "%.1f", insertSeconds)) s in insert = \(Self.rate(rows, insertSeconds)) calls/s")
         let query = CallQuery(project: project, from: Traffic.at(seconds: -1), to: Traffic.at(seconds: Double(rows) / 1_000 + 1))
         var summary: SummaryStats?
-        let tSummary = try await Self.seconds { summary = try await store.summary(query) }
+        let tSummary = try await Self.timed { summary = try await store.summary(query) }
         #expect(summary?.calls == rows)
         var tools: [TargetStats] = []
-        let tTools = try await Self.seconds { tools = try await store.targets(.tool, query) }
+        let tTools = try await Self.timed { tools = try await store.targets(.tool, query) }
         #expect(tools.count == 20)
         var clients: [PeerStats] = []
-        let tClients = try await Self.seconds { clients = try await store.clients(query) }
+        let tClients = try await Self.timed { clients = try await store.clients(query) }
         #expect(clients.count == 3)
         var sessions: [SessionStats] = []
-        let tSessions = try await Self.seconds { sessions = try await store.sessions(query, limit: 50) }
+        let tSessions = try await Self.timed { sessions = try await store.sessions(query, limit: 50) }
         #expect(sessions.count == 50)
         var tagged: SummaryStats?
         let tagQuery = CallQuery(project: project, from: query.from, to: query.to, tags: ["env": "prod"])
-        let tTagged = try await Self.seconds { tagged = try await store.summary(tagQuery) }
+        let tTagged = try await Self.timed { tagged = try await store.summary(tagQuery) }
         #expect(tagged?.calls == (rows + 1) / 2)
         var lastHour: SummaryStats?
         let hourQuery = CallQuery(project: project, from: Traffic.at(seconds: Double(rows) * 0.9 / 1_000), to: query.to)
-        let tHour = try await Self.seconds { lastHour = try await store.summary(hourQuery) }
+        let tHour = try await Self.timed { lastHour = try await store.summary(hourQuery) }
         #expect(lastHour?.calls == rows / 10)
-        let ms = { (value: Double) in String(format: "%.0f ms", value * 1000) }
-        print("BENCH \(rows) rows: summary \(ms(tSummary)), tools \(ms(tTools)), clients \(ms(tClients)), sessions \(ms(tSessions)), summary tag=env:prod \(ms(tTagged)), summary of the last 10% \(ms(tHour))")
+        print("BENCH \(rows) rows: summary \(tSummary), tools \(tTools), clients \(tClients), sessions \(tSessions), summary tag=env:prod \(tTagged), summary of the last 10% \(tHour)")
     }
 }
