@@ -3,6 +3,7 @@ import GRDB
 import TelltaleCore
 
 extension SQLiteCallStore {
+    /// One call by id, with payloads; nil when the project has no such call.
     public func call(id: String, project: ProjectID) async throws -> Call? {
         try await pool.read { db in
             try Row.fetchOne(
