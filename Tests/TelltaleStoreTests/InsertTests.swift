@@ -84,6 +84,21 @@ struct InsertTests {
         #expect(try await reopened.insert(Traffic.calls, project: project) == 0)
     }
 
+    @Test("two stores on one file (a server and `telltale keys create`) see each other's commits")
+    func twoStoresOneFile() async throws {
+        let temp = try TempStore()
+        defer { temp.cleanUp() }
+        let other = try temp.reopen()
+        let project = try await temp.store.projects()[0].id
+        async let inserted = temp.store.insert(Traffic.calls, project: project)
+        async let key = other.createKey(project: project, scope: .read, label: "cli")
+        let (count, issued) = try await (inserted, key)
+        #expect(count == Traffic.calls.count)
+        #expect(try await temp.store.authenticate(key: issued.plaintext)?.scope == .read)
+        #expect(try await other.summary(Traffic.query(project: project)).calls == 15)
+        #expect(try await other.projects().count == 1)
+    }
+
     @Test("the file is in WAL mode with synchronous FULL by default, NORMAL on request")
     func pragmas() throws {
         let full = try TempStore()
