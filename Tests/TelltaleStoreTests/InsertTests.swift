@@ -50,6 +50,44 @@ struct InsertTests {
         #expect(StoreError.unknownProject(42).description == "no project with id 42")
     }
 
+    @Test("in concurrent batches, a batch for a missing project fails alone")
+    func groupCommitIsolation() async throws {
+        let temp = try TempStore()
+        defer { temp.cleanUp() }
+        let store = temp.store
+        let project = try await store.projects()[0].id
+        let results = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
+            for lane in 0..<12 {
+                group.addTask {
+                    let calls = (0..<100).map { index in
+                        Call(id: "g-\(lane)-\(index)", startedAt: Traffic.at(seconds: Double(index)), method: "tools/call",
+                             target: "echo", session: "s-\(lane)")
+                    }
+                    do {
+                        return (lane, .success(try await store.insert(calls, project: lane % 4 == 3 ? 999 : project)))
+                    } catch {
+                        return (lane, .failure(error))
+                    }
+                }
+            }
+            return await group.reduce(into: [Int: Result<Int, any Error>]()) { $0[$1.0] = $1.1 }
+        }
+        for lane in 0..<12 {
+            switch results[lane] {
+            case .success(let count):
+                #expect(lane % 4 != 3)
+                #expect(count == 100)
+            case .failure(let error):
+                #expect(lane % 4 == 3)
+                #expect(error as? StoreError == .unknownProject(999))
+            case nil:
+                Issue.record("no result for lane \(lane)")
+            }
+        }
+        #expect(try await store.summary(Traffic.query(project: project)).calls == 900)
+        #expect(try await store.sessions(Traffic.query(project: project), limit: 20).count == 9)
+    }
+
     @Test("every field survives the round trip, payloads and tags included")
     func roundTrip() async throws {
         let temp = try TempStore()

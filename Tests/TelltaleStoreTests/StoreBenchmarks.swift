@@ -95,6 +95,34 @@ struct StoreBenchmarks {
         print("BENCH insert duplicate batch of 1000: \(String(format: "%.1f", again * 1000)) ms")
     }
 
+    @Test("insert: 100k calls in batches of 1,000 from 4 concurrent tasks")
+    func concurrentInsertRate() async throws {
+        let temp = try TempStore()
+        defer { temp.cleanUp() }
+        let store = temp.store
+        let project = try await store.projects()[0].id
+        let batches = (0..<100).map { batch in (0..<1_000).map { Self.call(batch * 1_000 + $0, base: Traffic.t0Micros) } }
+        var inserted = 0
+        let cpu = Self.cpuSeconds()
+        let elapsed = try await Self.seconds {
+            inserted = try await withThrowingTaskGroup(of: Int.self) { group in
+                for lane in 0..<4 {
+                    group.addTask {
+                        var count = 0
+                        for index in stride(from: lane, to: batches.count, by: 4) {
+                            count += try await store.insert(batches[index], project: project)
+                        }
+                        return count
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        let cpuUsed = Self.cpuSeconds() - cpu
+        #expect(inserted == 100_000)
+        print("BENCH insert 4 tasks durability=full ids=random: 100000 calls in \(String(format: "%.3f", elapsed)) s wall = \(Self.rate(inserted, elapsed)) calls/s; \(String(format: "%.3f", cpuUsed)) CPU s")
+    }
+
     @Test("queries over a large range")
     func queryTimes() async throws {
         let rows = Int(ProcessInfo.processInfo.environment["TELLTALE_STORE_BENCH_ROWS"] ?? "") ?? 1_000_000
