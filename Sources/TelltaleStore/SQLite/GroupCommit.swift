@@ -20,7 +20,9 @@ final class GroupCommit: Sendable {
         var nextTicket = 0
         var pending: [(ticket: Int, batch: Batch)] = []
         var results: [Int: Result<Int, any Error>] = [:]
-        /// Tickets whose caller left (cancelled) after its batch was taken by a writer.
+        /// Tickets taken by the running writer, until their results are published.
+        var inFlight: Set<Int> = []
+        /// Tickets whose caller left (cancelled) while its batch was in flight.
         var abandoned: Set<Int> = []
     }
 
@@ -43,6 +45,7 @@ final class GroupCommit: Sendable {
                 let group = self.state.withLock { state in
                     let group = state.pending
                     state.pending.removeAll()
+                    state.inFlight.formUnion(group.map(\.ticket))
                     return group
                 }
                 var results: [Int: Result<Int, any Error>] = [:]
@@ -67,7 +70,7 @@ final class GroupCommit: Sendable {
                     for (member, _) in group { results[member] = .failure(error) }
                 }
                 let own = results.removeValue(forKey: ticket)
-                self.publish(results)
+                self.publish(results, own: ticket)
                 return own ?? .failure(CancellationError())
             }
         } catch {
@@ -82,9 +85,11 @@ final class GroupCommit: Sendable {
         state.withLock { $0.results.removeValue(forKey: ticket) }
     }
 
-    private func publish(_ results: [Int: Result<Int, any Error>]) {
+    private func publish(_ results: [Int: Result<Int, any Error>], own: Int) {
         state.withLock { state in
+            state.inFlight.remove(own)
             for (ticket, result) in results {
+                state.inFlight.remove(ticket)
                 if state.abandoned.remove(ticket) == nil { state.results[ticket] = result }
             }
         }
@@ -96,8 +101,10 @@ final class GroupCommit: Sendable {
         state.withLock { state in
             if let index = state.pending.firstIndex(where: { $0.ticket == ticket }) {
                 state.pending.remove(at: index)
-            } else if state.results.removeValue(forKey: ticket) == nil {
+            } else if state.inFlight.contains(ticket) {
                 state.abandoned.insert(ticket)
+            } else {
+                state.results.removeValue(forKey: ticket)
             }
         }
     }
