@@ -147,7 +147,7 @@ public struct CallTracker: Sendable {
     private mutating func newCall(_ message: MCPMessage, kind: CallKind, direction: CallDirection, line: UnsafeRawBufferPointer,
                          byteCount: Int, source: MessageSource, at instant: CaptureInstant) -> Call {
         var call = Call(
-            id: ids.newID(), startedAt: instant.wall, kind: kind, direction: direction, method: message.method ?? "",
+            id: ids.newID(at: instant.wall), startedAt: instant.wall, kind: kind, direction: direction, method: message.method ?? "",
             target: message.target, requestId: message.id, session: sessionID,
             transport: options.transport, tags: options.tags,
             request: payload(message.params, of: message, line: line, byteCount: byteCount),

@@ -115,7 +115,7 @@ public struct StdioCaptureSession: Sendable {
         let options = tracker.options
         let previewLimit = min(StdioCaptureSession.pollutionPreviewBytes, options.payloads.maxBytes)
         return Call(
-            id: tracker.ids.newID(),
+            id: tracker.ids.newID(at: pollution.firstSeen),
             startedAt: pollution.firstSeen,
             kind: .pollution,
             direction: source == .server ? .toClient : .toServer,
