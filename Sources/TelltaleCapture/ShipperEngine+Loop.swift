@@ -220,6 +220,9 @@ extension ShipperEngine {
     private func finish() async {
         state.withLock { $0.stopping = true }
         spoolLeftovers()
+        // Overflow spills still being written by background tasks must land before the process exits.
+        // (An unstructured task: the loop task itself is cancelled by now, which would end the wait at once.)
+        _ = await Task { await self.waitUntilIdle(timeout: .seconds(10)) }.value
         spool.releaseDrainLock()
         await transport.shutdown()
         state.withLock { $0.loopFinished = true }
