@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "telltale",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "telltale", targets: ["telltale"]),
         .library(name: "TelltaleCore", targets: ["TelltaleCore"]),
@@ -41,6 +41,7 @@ let package = Package(
             dependencies: [
                 "TelltaleCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -76,11 +77,22 @@ let package = Package(
                 "TelltaleServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/telltale-bench"
         ),
         .testTarget(name: "TelltaleCoreTests", dependencies: ["TelltaleCore"]),
-        .testTarget(name: "TelltaleCaptureTests", dependencies: ["TelltaleCapture", "TelltaleCore"]),
+        .testTarget(
+            name: "TelltaleCaptureTests",
+            dependencies: [
+                "TelltaleCapture", "TelltaleCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
         .testTarget(name: "TelltaleStoreTests", dependencies: ["TelltaleStore", "TelltaleCore"]),
         .testTarget(
             name: "TelltaleServerTests",

@@ -1,0 +1,42 @@
+/// Which peer wrote the bytes being captured.
+public enum MessageSource: Sendable, Equatable {
+    /// The MCP client (on stdio: the wrapper's stdin).
+    case client
+    /// The MCP server (on stdio: the child's stdout).
+    case server
+}
+
+/// Settings of one capture session.
+public struct CaptureOptions: Sendable {
+    /// Tags stamped on every Call (`--tag key=value`).
+    public var tags: [String: String]
+    /// Payload capture, redaction and cap.
+    public var payloads: PayloadPolicy
+    /// After this long without an outcome, a request is recorded as `noResponse`.
+    public var requestTimeout: Duration
+    public var transport: CallTransport
+    /// Bytes of one line kept at most (the rest is counted, not kept).
+    public var maxLineBytes: Int
+
+    public init(
+        tags: [String: String] = [:],
+        payloads: PayloadPolicy = PayloadPolicy(),
+        requestTimeout: Duration = .seconds(300),
+        transport: CallTransport = .stdio,
+        maxLineBytes: Int = LineFramer.defaultMaxLineBytes
+    ) {
+        self.tags = tags
+        self.payloads = payloads
+        self.requestTimeout = requestTimeout
+        self.transport = transport
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// ``requestTimeout`` in nanoseconds (saturating).
+    package var requestTimeoutNs: UInt64 {
+        let (seconds, attoseconds) = requestTimeout.components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole &+ UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+}

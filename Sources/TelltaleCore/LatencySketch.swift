@@ -1,0 +1,189 @@
+import Foundation
+
+/// Bytes that are not a serialized ``LatencySketch``.
+public struct LatencySketchError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var reason: String
+    public var description: String { "invalid latency sketch: \(reason)" }
+}
+
+/// A mergeable quantile sketch of durations in nanoseconds (DDSketch-style, 1% relative accuracy).
+///
+/// Values go into logarithmic buckets of ratio γ = (1 + α) / (1 − α), α = 0.01: any quantile is
+/// returned within 1% of a value of the data set at that rank. Sketches of different minutes,
+/// servers or tools merge exactly (bucket counts add), which is how rollups combine.
+public struct LatencySketch: Sendable, Equatable {
+    /// The guaranteed relative accuracy α.
+    public static let relativeAccuracy = 0.01
+    private static let gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy)
+    private static let logGamma = log(gamma)
+    /// Bucket indexes are bounded (values up to Int64.max need ~2,200).
+    private static let maxBuckets = 4096
+
+    /// Values recorded (including zeros).
+    public private(set) var count: UInt64 = 0
+    /// Values that were <= 0.
+    public private(set) var zeroCount: UInt64 = 0
+    /// Sum of the values (for means).
+    public private(set) var sum: Double = 0
+    /// Smallest value recorded (0 when empty).
+    public private(set) var min: Int64 = 0
+    /// Largest value recorded (0 when empty).
+    public private(set) var max: Int64 = 0
+    private var offset = 0
+    private var counts: [UInt64] = []
+
+    public init() {}
+
+    private static func bucket(_ value: Int64) -> Int {
+        Int((log(Double(value)) / logGamma).rounded(.up))
+    }
+
+    private static func estimate(_ index: Int) -> Double {
+        2 * pow(gamma, Double(index)) / (gamma + 1)
+    }
+
+    /// Records one duration in nanoseconds (negative values count as 0).
+    public mutating func add(_ nanoseconds: Int64) {
+        add(nanoseconds, count: 1)
+    }
+
+    /// Records `count` occurrences of one duration.
+    public mutating func add(_ nanoseconds: Int64, count occurrences: UInt64) {
+        guard occurrences > 0 else { return }
+        let value = Swift.max(0, nanoseconds)
+        if count == 0 {
+            min = value
+            max = value
+        } else {
+            min = Swift.min(min, value)
+            max = Swift.max(max, value)
+        }
+        count &+= occurrences
+        sum += Double(value) * Double(occurrences)
+        guard value > 0 else { zeroCount &+= occurrences; return }
+        let index = Self.bucket(value)
+        ensure(index)
+        counts[index - offset] &+= occurrences
+    }
+
+    private mutating func ensure(_ index: Int) {
+        if counts.isEmpty {
+            offset = index
+            counts = [0]
+        } else if index < offset {
+            counts.insert(contentsOf: repeatElement(0, count: offset - index), at: 0)
+            offset = index
+        } else if index >= offset + counts.count {
+            counts.append(contentsOf: repeatElement(0, count: index - offset - counts.count + 1))
+        }
+    }
+
+    /// Adds every value of `other` to this sketch.
+    public mutating func merge(_ other: LatencySketch) {
+        guard other.count > 0 else { return }
+        if count == 0 {
+            self = other
+            return
+        }
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+        count &+= other.count
+        zeroCount &+= other.zeroCount
+        sum += other.sum
+        guard !other.counts.isEmpty else { return }
+        ensure(other.offset)
+        ensure(other.offset + other.counts.count - 1)
+        for (position, value) in other.counts.enumerated() where value > 0 {
+            counts[other.offset + position - offset] &+= value
+        }
+    }
+
+    /// The value at quantile `q` (0...1) in nanoseconds, within 1%; nil when empty.
+    public func quantile(_ q: Double) -> Double? {
+        guard count > 0, q.isFinite else { return nil }
+        let clamped = Swift.min(1, Swift.max(0, q))
+        let rank = clamped * Double(count - 1)
+        if clamped == 0 { return Double(min) }
+        if clamped == 1 { return Double(max) }
+        var seen = zeroCount
+        if Double(seen) > rank { return 0 }
+        for (position, value) in counts.enumerated() where value > 0 {
+            seen &+= value
+            if Double(seen) > rank {
+                let estimate = Self.estimate(offset + position)
+                return Swift.min(Double(max), Swift.max(Double(min), estimate))
+            }
+        }
+        return Double(max)
+    }
+
+    // MARK: - Serialization
+
+    /// A compact binary form (version byte, varints) for storing rollups.
+    public func serialized() -> [UInt8] {
+        var out: [UInt8] = [1]
+        Self.putVarint(count, &out)
+        Self.putVarint(zeroCount, &out)
+        Self.putVarint(sum.bitPattern, &out)
+        Self.putVarint(Self.zigzag(Int64(min)), &out)
+        Self.putVarint(Self.zigzag(Int64(max)), &out)
+        Self.putVarint(Self.zigzag(Int64(offset)), &out)
+        Self.putVarint(UInt64(counts.count), &out)
+        for value in counts { Self.putVarint(value, &out) }
+        return out
+    }
+
+    /// Restores a sketch from ``serialized()`` bytes.
+    public init(serialized bytes: some Collection<UInt8>) throws(LatencySketchError) {
+        let data = Array(bytes)
+        var position = 0
+        func varint(_ what: String) throws(LatencySketchError) -> UInt64 {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while position < data.count {
+                let byte = data[position]
+                position += 1
+                guard shift < 64 else { throw LatencySketchError(reason: "\(what): varint too long") }
+                value |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { return value }
+                shift += 7
+            }
+            throw LatencySketchError(reason: "\(what): unexpected end of data")
+        }
+        guard let version = data.first else { throw LatencySketchError(reason: "empty") }
+        guard version == 1 else { throw LatencySketchError(reason: "unknown version \(version)") }
+        position = 1
+        count = try varint("count")
+        zeroCount = try varint("zeroCount")
+        sum = Double(bitPattern: try varint("sum"))
+        min = Self.unzigzag(try varint("min"))
+        max = Self.unzigzag(try varint("max"))
+        let rawOffset = Self.unzigzag(try varint("offset"))
+        let bucketCount = try varint("bucket count")
+        guard bucketCount <= UInt64(Self.maxBuckets), abs(rawOffset) <= Int64(Self.maxBuckets) else {
+            throw LatencySketchError(reason: "bucket range out of bounds")
+        }
+        offset = Int(rawOffset)
+        counts.reserveCapacity(Int(bucketCount))
+        var total = zeroCount
+        for _ in 0..<bucketCount {
+            let value = try varint("bucket")
+            counts.append(value)
+            total &+= value
+        }
+        guard position == data.count else { throw LatencySketchError(reason: "trailing bytes") }
+        guard total == count else { throw LatencySketchError(reason: "bucket counts do not add up to count") }
+    }
+
+    private static func putVarint(_ value: UInt64, _ out: inout [UInt8]) {
+        var rest = value
+        while rest >= 0x80 {
+            out.append(UInt8(rest & 0x7F) | 0x80)
+            rest >>= 7
+        }
+        out.append(UInt8(rest))
+    }
+
+    private static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+    private static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// An extra redaction pattern that is not a valid regular expression.
+public struct RedactionPatternError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var pattern: String
+    public var reason: String
+
+    public var description: String { "invalid --redact-key pattern '\(pattern)': \(reason)" }
+}
+
+/// Replaces values under sensitive keys with `"[REDACTED]"`, at any depth.
+///
+/// The default rule matches keys (case-insensitively, ignoring `-`, `_` and spaces) that contain
+/// password, passwd, secret, token, authorization, apikey, cookie, credential, privatekey,
+/// sessionid, accesskey, or are `auth`; well-known MCP keys that only look sensitive
+/// (`progressToken`, `maxTokens`) are kept. Extra patterns are regular expressions matched
+/// case-insensitively anywhere in the key.
+public struct Redactor: Sendable {
+    /// What a redacted value becomes.
+    public static let marker = "[REDACTED]"
+    /// The default rule as a regular expression (documentation; matching uses a faster equivalent).
+    public static let defaultKeyPattern =
+        "(?i)(passw(or)?d|secret|token|authorization|api[-_ ]?key|cookie|credential|private[-_ ]?key|session[-_ ]?id|access[-_ ]?key|^auth$)"
+
+    private static let sensitiveFragments: [StaticString] = [
+        "password", "passwd", "secret", "token", "authorization", "apikey", "cookie", "credential",
+        "privatekey", "sessionid", "accesskey",
+    ]
+    private static let exemptKeys: [StaticString] = ["progresstoken", "maxtokens"]
+
+    private let extraPatterns: [NSRegularExpression]
+    /// The extra patterns as given.
+    public let extraPatternSources: [String]
+
+    /// Creates a redactor with the default rule plus `extraKeyPatterns` (regular expressions).
+    public init(extraKeyPatterns: [String] = []) throws(RedactionPatternError) {
+        var compiled: [NSRegularExpression] = []
+        for pattern in extraKeyPatterns {
+            do {
+                compiled.append(try NSRegularExpression(pattern: pattern, options: [.caseInsensitive]))
+            } catch {
+                throw RedactionPatternError(pattern: pattern, reason: "not a valid regular expression")
+            }
+        }
+        self.extraPatterns = compiled
+        self.extraPatternSources = extraKeyPatterns
+    }
+
+    /// The default redactor (no extra patterns).
+    public static let standard: Redactor = Redactor(compiled: [])
+
+    private init(compiled: [NSRegularExpression]) {
+        self.extraPatterns = compiled
+        self.extraPatternSources = []
+    }
+
+    /// Whether values under `key` are redacted.
+    public func isSensitive(key: String) -> Bool {
+        if Redactor.matchesDefaultRule(key) { return true }
+        guard !extraPatterns.isEmpty else { return false }
+        let range = NSRange(key.startIndex..<key.endIndex, in: key)
+        for pattern in extraPatterns where pattern.firstMatch(in: key, options: [], range: range) != nil {
+            return true
+        }
+        return false
+    }
+
+    /// The default rule on the key lower-cased with `-`, `_` and spaces removed (ASCII fast path).
+    private static func matchesDefaultRule(_ key: String) -> Bool {
+        var key = key
+        let fast: Bool? = key.withUTF8 { utf8 in
+            guard utf8.count <= 256 else { return nil }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buffer in
+                var count = 0
+                for byte in utf8 {
+                    switch byte {
+                    case 0x2D, 0x5F, 0x20: continue
+                    case 0x41...0x5A: buffer[count] = byte | 0x20
+                    case 0x80...: return nil
+                    default: buffer[count] = byte
+                    }
+                    count += 1
+                }
+                return matchesNormalized(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+            }
+        }
+        if let fast { return fast }
+        let normalized = Array(key.lowercased().utf8.filter { $0 != 0x2D && $0 != 0x5F && $0 != 0x20 })
+        return normalized.withUnsafeBufferPointer { matchesNormalized($0) }
+    }
+
+    private static func matchesNormalized(_ normalized: UnsafeBufferPointer<UInt8>) -> Bool {
+        if equals(normalized, "auth") { return true }
+        for exempt in exemptKeys where equals(normalized, exempt) { return false }
+        for fragment in sensitiveFragments where contains(normalized, fragment) { return true }
+        return false
+    }
+
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+        bytes.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        guard haystack.count >= count else { return false }
+        let first = needle.utf8Start[0]
+        for start in 0...(haystack.count - count) where haystack[start] == first {
+            var offset = 1
+            while offset < count && haystack[start + offset] == needle.utf8Start[offset] { offset += 1 }
+            if offset == count { return true }
+        }
+        return false
+    }
+
+    /// Returns `value` with every value under a sensitive key replaced by ``marker``.
+    public func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var out: [String: JSONValue] = [:]
+            out.reserveCapacity(members.count)
+            for (key, member) in members {
+                out[key] = isSensitive(key: key) ? .string(Redactor.marker) : redact(member)
+            }
+            return .object(out)
+        case .array(let elements):
+            return .array(elements.map(redact))
+        default:
+            return value
+        }
+    }
+}

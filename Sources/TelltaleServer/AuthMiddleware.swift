@@ -1,0 +1,45 @@
+import Hummingbird
+import TelltaleStore
+
+/// Checks `Authorization: Bearer <key>` against the store and requires a scope.
+///
+/// Missing or unknown keys get 401 `{"error": "invalid API key"}`; a known key whose scope does not allow
+/// `required` (admin allows everything) gets 403.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = TelltaleRequestContext
+
+    let store: any CallStore
+    let required: KeyScope
+
+    func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthorized("no `Authorization: Bearer <key>` header")
+        }
+        guard let token = Self.bearerToken(header) else {
+            throw APIError.unauthorized("the Authorization header is not `Bearer <key>`")
+        }
+        guard let key = try await store.authenticate(key: token) else {
+            throw APIError.unauthorized("unknown or revoked key")
+        }
+        guard key.scope.allows(required) else {
+            throw APIError(
+                .forbidden, "this key has scope '\(key.scope.rawValue)', which does not allow \(required.rawValue)",
+                details: ["scope": key.scope.rawValue, "required": required.rawValue]
+            )
+        }
+        var context = context
+        context.key = key
+        return try await next(request, context)
+    }
+
+    /// The token of a `Bearer <token>` header value (scheme case-insensitive), or nil.
+    static func bearerToken(_ header: String) -> String? {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = trimmed.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import TelltaleCore
+import TelltaleStore
+
+/// The read API: summary, per-target, per-peer and per-session stats, and call drill-down.
+struct QueryController {
+    let store: any CallStore
+    let configuration: ServerConfiguration
+
+    /// Default and largest `limit` of `/sessions`.
+    static let sessionsLimit = (default: 100, max: 1000)
+    /// Default and largest `limit` of `/sessions/{id}/calls`.
+    static let sessionCallsLimit = (default: 1000, max: 10_000)
+
+    func register(on routes: RouteTable) {
+        routes.add(.get, "/api/v1/summary", scope: .read) { request, context in
+            let (query, _) = try parse(request, context)
+            return try JSONBody.response(SummaryReply(from: query.from, to: query.to, stats: try await store.summary(query)))
+        }
+        for (path, kind) in [("tools", TargetKind.tool), ("prompts", .prompt), ("resources", .resource)] {
+            routes.add(.get, "/api/v1/\(path)", scope: .read) { request, context in
+                let (query, _) = try parse(request, context)
+                return try list(try await store.targets(kind, query), query)
+            }
+        }
+        routes.add(.get, "/api/v1/clients", scope: .read) { request, context in
+            let (query, _) = try parse(request, context)
+            return try list(try await store.clients(query), query)
+        }
+        routes.add(.get, "/api/v1/servers", scope: .read) { request, context in
+            let (query, _) = try parse(request, context)
+            return try list(try await store.servers(query), query)
+        }
+        routes.add(.get, "/api/v1/sessions", scope: .read) { request, context in
+            let (query, _) = try parse(request, context)
+            let limit = try QueryParameters.integer(
+                request, "limit", default: Self.sessionsLimit.default, range: 1...Self.sessionsLimit.max
+            )
+            return try list(try await store.sessions(query, limit: limit), query)
+        }
+        routes.add(.get, "/api/v1/sessions/{id}/calls", scope: .read) { request, context in
+            let (query, _) = try parse(request, context)
+            let session = try context.parameters.require("id")
+            let limit = try QueryParameters.integer(
+                request, "limit", default: Self.sessionCallsLimit.default, range: 1...Self.sessionCallsLimit.max
+            )
+            let calls = try await store.sessionCalls(session: session, query: query, limit: limit)
+            return try JSONBody.response(ItemsReply(items: calls, from: query.from, to: query.to, session: session))
+        }
+        routes.add(.get, "/api/v1/calls/{id}", scope: .read) { request, context in
+            let key = try context.requireKey()
+            let id = try context.parameters.require("id")
+            guard let call = try await store.call(id: id, project: key.project.id) else {
+                throw APIError.notFound("no call with id '\(id)'")
+            }
+            return try JSONBody.response(call)
+        }
+    }
+
+    private func parse(_ request: Request, _ context: TelltaleRequestContext) throws -> (CallQuery, AuthenticatedKey) {
+        let key = try context.requireKey()
+        let parameters = try QueryParameters(request, now: Date(), defaultRange: configuration.defaultRange)
+        return (parameters.callQuery(project: key.project.id), key)
+    }
+
+    private func list<Item: Encodable & Sendable>(_ items: [Item], _ query: CallQuery) throws -> Response {
+        try JSONBody.response(ItemsReply(items: items, from: query.from, to: query.to))
+    }
+}

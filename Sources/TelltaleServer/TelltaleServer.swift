@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import Logging
+import TelltaleStore
+
+/// The Telltale HTTP server: ingest, query API, health and the OpenAPI document, on Hummingbird.
+///
+/// ```swift
+/// let app = TelltaleServer.buildApplication(store: store, configuration: .init(port: 7340))
+/// try await app.runService()
+/// ```
+public enum TelltaleServer {
+    /// The application serving `store` with `configuration`.
+    /// - Parameters:
+    ///   - logger: the server's logger (default: label `telltale.server`, level from `LOG_LEVEL`, else `info`).
+    ///   - onServerRunning: called once the server listens, with the bound port (useful with port 0).
+    public static func buildApplication(
+        store: any CallStore,
+        configuration: ServerConfiguration,
+        logger: Logger? = nil,
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = buildRouter(store: store, configuration: configuration).router
+        let logger = logger ?? defaultLogger()
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: configuration.serverName
+            ),
+            onServerRunning: { channel in
+                await onServerRunning(channel.localAddress?.port ?? configuration.port)
+            },
+            logger: logger
+        )
+    }
+
+    /// Label `telltale.server`, level from the `LOG_LEVEL` environment variable, else `info`.
+    static func defaultLogger() -> Logger {
+        var logger = Logger(label: "telltale.server")
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+        logger.logLevel = level ?? .info
+        return logger
+    }
+
+    /// The router with every route, and the table of those routes (method + OpenAPI path).
+    static func buildRouter(store: any CallStore, configuration: ServerConfiguration) -> RouteTable {
+        let router = Router(context: TelltaleRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        let routes = RouteTable(router: router, store: store)
+        routes.add(.get, "/healthz") { _, _ in
+            try JSONBody.response(["status": "ok"])
+        }
+        routes.add(.get, "/api/v1/openapi.yaml") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml))
+            )
+        }
+        IngestController(store: store, configuration: configuration).register(on: routes)
+        QueryController(store: store, configuration: configuration).register(on: routes)
+        return routes
+    }
+}

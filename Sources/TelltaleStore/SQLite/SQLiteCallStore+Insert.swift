@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import TelltaleCore
+
+extension SQLiteCallStore {
+    /// Inserts a batch in one transaction; ids already stored for the project are skipped.
+    ///
+    /// Payloads and tags are encoded before the write lock is taken, so concurrent batches encode in
+    /// parallel and only the SQLite steps are serialized. Returns after the commit (see ``Durability``).
+    @discardableResult
+    public func insert(_ calls: [Call], project: ProjectID) async throws -> Int {
+        guard !calls.isEmpty else { return 0 }
+        let rows = calls.map(CallRow.init)
+        return try await pool.write { db in try Self.insertRows(rows, project: project, db: db) }
+    }
+
+    /// The blocking form of ``insert(_:project:)``, for callers outside Swift concurrency.
+    @discardableResult
+    public func insertSync(_ calls: [Call], project: ProjectID) throws -> Int {
+        guard !calls.isEmpty else { return 0 }
+        let rows = calls.map(CallRow.init)
+        return try pool.write { db in try Self.insertRows(rows, project: project, db: db) }
+    }
+
+    static func insertRows(_ rows: [CallRow], project: ProjectID, db: Database) throws -> Int {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM projects WHERE id = ?", arguments: [project]) == true else {
+            throw StoreError.unknownProject(project)
+        }
+        let statement = try db.cachedStatement(sql: CallRow.insertSQL)
+        let handle = statement.sqliteStatement
+        let connection = db.sqliteConnection
+        // Leave the cached statement clean for GRDB whatever happens.
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        var inserted = 0
+        for row in rows {
+            sqlite3_reset(handle)
+            row.bind(to: handle, project: project)
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_DONE else {
+                let message = String(cString: sqlite3_errmsg(connection))
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: CallRow.insertSQL)
+            }
+            inserted += Int(sqlite3_changes(connection))
+        }
+        return inserted
+    }
+}
