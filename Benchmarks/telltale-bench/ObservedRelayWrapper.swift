@@ -14,11 +14,15 @@ struct ObservedRelayWrapper: ParsableCommand {
         shouldDisplay: false
     )
 
+    @Flag(name: .customLong("no-observer"), help: "Relay without an observer (what `telltale run` does without a key).")
+    var noObserver = false
+
     @Argument(parsing: .postTerminator)
     var command: [String] = []
 
     func run() throws {
-        let relay = StdioRelay(command: command, observer: LineFramingObserver(), forwardsSignals: true)
+        let relay = StdioRelay(
+            command: command, observer: noObserver ? nil : LineFramingObserver(), forwardsSignals: true)
         do {
             let status = try relay.start().waitForExit()
             throw ExitCode(status.shellExitCode)
