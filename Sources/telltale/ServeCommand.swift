@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
+import Synchronization
 import TelltaleServer
 import TelltaleStore
 
@@ -32,22 +34,36 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Logs go to stderr, so stdout carries only the banner (URL and keys) that scripts may read.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let directory = DataDirectory.url(data)
         let store = try SQLiteCallStore(directory: directory)
         let keys = try await StartupKeys.prepare(store: store, demo: demo)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let host = host
+        let listening = ListeningFlag()
         let app = TelltaleServer.buildApplication(
             store: store,
             configuration: ServerConfiguration(host: host, port: port),
             onServerRunning: { port in
+                listening.value.withLock { $0 = true }
                 let url = Self.url(host: host, port: port)
                 FileHandle.standardOutput.write(Data(keys.banner(url: url, dataDirectory: directory.path).utf8))
                 portContinuation.yield(port)
                 portContinuation.finish()
             }
         )
-        guard demo, let demoKey = keys.demo else {
+        do {
+            try await run(app, demoKey: keys.demo, ports: ports)
+        } catch {
+            // Before the server listens, the likely failure is the address (in use, not local, no permission).
+            if listening.value.withLock({ $0 }) { throw error }
+            throw ServeError(address: "\(host):\(port)", underlying: error)
+        }
+    }
+
+    private func run(_ app: some ApplicationProtocol, demoKey: IssuedKey?, ports: AsyncStream<Int>) async throws {
+        guard let demoKey else {
             try await app.runService()
             return
         }
@@ -57,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
                 try await app.runService()
                 return true
             }
+            let host = host
             group.addTask {
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next(), let endpoint = URL(string: Self.url(host: host, port: port))
@@ -71,6 +88,18 @@ struct ServeCommand: AsyncParsableCommand {
                 if serverEnded { group.cancelAll() }
             }
         }
+    }
+
+    /// Whether the server got to listen (set from Hummingbird's `onServerRunning`).
+    final class ListeningFlag: Sendable {
+        let value = Mutex(false)
+    }
+
+    /// The server could not start on the requested address.
+    struct ServeError: Error, CustomStringConvertible {
+        var address: String
+        var underlying: any Error
+        var description: String { "cannot listen on \(address): \(underlying)" }
     }
 
     /// The base URL clients use; a wildcard listen address is reached through loopback.
