@@ -46,8 +46,9 @@ public enum TelltaleServer {
     /// The router with every route, and the table of those routes (method + OpenAPI path).
     static func buildRouter(store: any CallStore, configuration: ServerConfiguration) -> RouteTable {
         let router = Router(context: TelltaleRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
-        let routes = RouteTable(router: router, store: store)
+        let registry = RouteRegistry()
+        router.add(middleware: ErrorMiddleware(registry: registry))
+        let routes = RouteTable(router: router, store: store, registry: registry)
         routes.add(.get, "/healthz") { _, _ in
             try JSONBody.response(["status": "ok"])
         }
