@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import NIOCore
 
 /// Reads and validates the body of `POST /api/v1/ingest`: media type, size limits, optional gzip.
 enum IngestBody {

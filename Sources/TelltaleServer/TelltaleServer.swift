@@ -7,7 +7,7 @@ import TelltaleStore
 ///
 /// ```swift
 /// let app = TelltaleServer.buildApplication(store: store, configuration: .init(port: 7340))
-/// try await app.runService()
+/// try await app.runService()   // or: try await TelltaleServer.run(store: store, configuration: …)
 /// ```
 public enum TelltaleServer {
     /// The application serving `store` with `configuration`.
@@ -33,6 +33,18 @@ public enum TelltaleServer {
             },
             logger: logger
         )
+    }
+
+    /// Builds the application and runs it until SIGINT or SIGTERM, then shuts down gracefully.
+    public static func run(
+        store: any CallStore,
+        configuration: ServerConfiguration,
+        logger: Logger? = nil,
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) async throws {
+        try await buildApplication(
+            store: store, configuration: configuration, logger: logger, onServerRunning: onServerRunning
+        ).runService()
     }
 
     /// Label `telltale.server`, level from the `LOG_LEVEL` environment variable, else `info`.

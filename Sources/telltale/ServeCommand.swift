@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Logging
 import Synchronization
 import TelltaleServer
@@ -42,19 +41,21 @@ struct ServeCommand: AsyncParsableCommand {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let host = host
         let listening = ListeningFlag()
-        let app = TelltaleServer.buildApplication(
-            store: store,
-            configuration: ServerConfiguration(host: host, port: port),
-            onServerRunning: { port in
-                listening.value.withLock { $0 = true }
-                let url = Self.url(host: host, port: port)
-                FileHandle.standardOutput.write(Data(keys.banner(url: url, dataDirectory: directory.path).utf8))
-                portContinuation.yield(port)
-                portContinuation.finish()
-            }
-        )
+        let server: @Sendable () async throws -> Void = { [port] in
+            try await TelltaleServer.run(
+                store: store,
+                configuration: ServerConfiguration(host: host, port: port),
+                onServerRunning: { port in
+                    listening.value.withLock { $0 = true }
+                    let url = Self.url(host: host, port: port)
+                    FileHandle.standardOutput.write(Data(keys.banner(url: url, dataDirectory: directory.path).utf8))
+                    portContinuation.yield(port)
+                    portContinuation.finish()
+                }
+            )
+        }
         do {
-            try await run(app, demoKey: keys.demo, ports: ports)
+            try await run(server, demoKey: keys.demo, ports: ports)
         } catch {
             // Before the server listens, the likely failure is the address (in use, not local, no permission).
             if listening.value.withLock({ $0 }) { throw error }
@@ -62,15 +63,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    private func run(_ app: some ApplicationProtocol, demoKey: IssuedKey?, ports: AsyncStream<Int>) async throws {
+    private func run(
+        _ server: @escaping @Sendable () async throws -> Void, demoKey: IssuedKey?, ports: AsyncStream<Int>
+    ) async throws {
         guard let demoKey else {
-            try await app.runService()
+            try await server()
             return
         }
         let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try await app.runService()
+                try await server()
                 return true
             }
             let host = host
