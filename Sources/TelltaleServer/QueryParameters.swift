@@ -38,7 +38,7 @@ struct QueryParameters {
         clientVersion = text("clientVersion")
         tool = text("tool")
         var tags: [String: String] = [:]
-        for raw in parameters[values: "tag"] {
+        for raw in parameters[values: "tag"] where !raw.isEmpty {
             let (key, value) = try Self.tag(raw)
             tags[key] = value
         }
@@ -78,7 +78,7 @@ struct QueryParameters {
 
     /// An integer parameter within `range`, or `defaultValue` when absent.
     static func integer(_ request: Request, _ name: Substring, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let raw = request.uri.queryParameters[name], !raw.isEmpty else { return defaultValue }
+        guard let raw = request.uri.queryParameters[name] else { return defaultValue }
         guard let value = Int(raw), range.contains(value) else {
             throw APIError.badRequest(
                 "'\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(raw)'",
