@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleCore
 import Hummingbird
 import TelltaleStore
 
@@ -24,7 +25,7 @@ struct QueryParameters {
         guard to > from else {
             throw APIError.badRequest(
                 "'to' must be after 'from'",
-                details: ["from": RFC3339.format(from), "to": RFC3339.format(to)]
+                details: ["from": RFC3339.string(from), "to": RFC3339.string(to)]
             )
         }
         self.from = from
@@ -59,7 +60,7 @@ struct QueryParameters {
         if value.allSatisfy(\.isASCIIDigitOrMinus), let millis = Int64(value) {
             return Date(timeIntervalSince1970: Double(millis) / 1000)
         }
-        if let date = RFC3339.parse(value) { return date }
+        if let date = RFC3339.parse(value.utf8) { return date }
         throw APIError.badRequest(
             "'\(name)' is not a date: '\(value)'; use RFC 3339 (2026-01-02T03:04:05Z) or epoch milliseconds",
             details: ["parameter": name]

@@ -204,7 +204,7 @@ import TelltaleStore
             #expect(found.status == .ok)
             #expect(try Fixtures.decode(Call.self, found.body) == Fixtures.sampleCalls()[2])
             let text = String(buffer: found.body)
-            #expect(text.contains(#""startedAt":"\#(RFC3339.format(Fixtures.base.addingTimeInterval(2)))""#))
+            #expect(text.contains(#""startedAt":"\#(RFC3339.string(Fixtures.base.addingTimeInterval(2)))""#))
 
             let missing = try await Self.get(client, "/api/v1/calls/nope", key: fixture.adminKey)
             #expect(missing.status == .notFound)
