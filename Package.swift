@@ -98,6 +98,7 @@ let package = Package(
             name: "TelltaleServerTests",
             dependencies: [
                 "TelltaleServer", "TelltaleStore", "TelltaleCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

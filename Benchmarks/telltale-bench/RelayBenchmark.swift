@@ -35,8 +35,10 @@ struct RelayBenchmark: ParsableCommand {
             help: "An option for `telltale run` (repeatable; default `--api-key ''`, i.e. relay without recording).")
     var runOptions: [String] = []
 
-    @Flag(help: "Also measure StdioRelay with a line-framing observer (`telltale-bench observed-wrapper`).")
-    var observed = false
+    @Option(help: ArgumentHelp(
+        "Also measure StdioRelay in `telltale-bench observed-wrapper` with this observer (framing, noop, off).",
+        valueName: "observer"))
+    var observed: ObservedRelayWrapper.Kind?
 
     @Option(name: .customLong("bulk-mib"), help: "MiB pushed through `cat` for the throughput test (0 skips it).")
     var bulkMiB = 1024
@@ -76,9 +78,10 @@ struct RelayBenchmark: ParsableCommand {
             ("through telltale run", try LinePeer(
                 [wrapper, "run"] + runOptions + ["--", benchmark, "echo-server"], standardError: null)),
         ]
-        if observed {
-            modes.append(("StdioRelay + framing observer", try LinePeer(
-                [benchmark, "observed-wrapper", "--", benchmark, "echo-server"], standardError: null)))
+        if let observed {
+            modes.append(("StdioRelay, observer: \(observed.rawValue)", try LinePeer(
+                [benchmark, "observed-wrapper", "--observer", observed.rawValue, "--", benchmark, "echo-server"],
+                standardError: null)))
         }
         var request = RequestLine(size: requestBytes)
         var samples = Array(repeating: LatencySamples(), count: modes.count)

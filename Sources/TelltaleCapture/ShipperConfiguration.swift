@@ -27,7 +27,7 @@ public struct ShipperConfiguration: Sendable {
     public var maxQueuedCalls: Int
     /// First retry delay; each failed attempt doubles it (full jitter) up to ``maxBackoff``.
     public var initialBackoff: Duration
-    /// Cap of the retry delay (also the longest `Retry-After` the shipper honours).
+    /// Cap of the retry delay. A `Retry-After` from the collector is honoured up to 5 minutes (or this, if longer).
     public var maxBackoff: Duration
     /// Time one POST may take, from connect to the last byte of the response.
     public var requestTimeout: Duration

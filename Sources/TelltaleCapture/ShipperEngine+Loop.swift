@@ -58,8 +58,9 @@ extension ShipperEngine {
             if let outageUntil = loop.outageUntil, now < outageUntil {
                 // Collector away: the queue goes to disk at the usual batch boundaries.
                 if queueReady, let (id, calls) = takeEntry() {
-                    spoolCalls(calls)
+                    if claimForSpool(id) { spoolCalls(calls) }
                     _ = state.withLock { $0.inFlight.removeValue(forKey: id) }
+                    notifyIdleWaiters()
                     continue
                 }
                 notifyIdleWaiters()
@@ -96,6 +97,15 @@ extension ShipperEngine {
         }
     }
 
+    /// Takes responsibility for spooling an in-flight entry; false when a flush timeout already did.
+    private func claimForSpool(_ id: Int) -> Bool {
+        state.withLock { s -> Bool in
+            guard let entry = s.inFlight[id], !entry.claimedForSpool else { return false }
+            s.inFlight[id]?.claimedForSpool = true
+            return true
+        }
+    }
+
     /// Sends one queue entry (one or more encoded batches); on a retryable failure the rest goes to the spool.
     private func sendQueueEntry(_ loop: inout LoopState) async {
         guard let (id, calls) = takeEntry() else { return }
@@ -112,12 +122,7 @@ extension ShipperEngine {
                 continue
             case .retryLater, .cancelled:
                 allDelivered = false
-                let alreadyClaimed = state.withLock { s -> Bool in
-                    let claimed = s.inFlight[id]?.claimedForSpool ?? true
-                    s.inFlight[id]?.claimedForSpool = true
-                    return claimed
-                }
-                if !alreadyClaimed {
+                if claimForSpool(id) {
                     for rest in batches[index...] { spoolBatch(rest) }
                 }
             }
@@ -191,7 +196,8 @@ extension ShipperEngine {
         case .retryable(let reason, let retryAfter):
             state.withLock { $0.stats.retries += 1 }
             let jittered = loop.backoff.nextDelay()
-            let delay = retryAfter.map { min($0, configuration.maxBackoff) } ?? jittered
+            // Retry-After is honoured up to 5 minutes (or maxBackoff when that is longer).
+            let delay = retryAfter.map { min($0, max(configuration.maxBackoff, .seconds(300))) } ?? jittered
             loop.outageUntil = clock.now.advanced(by: delay)
             configuration.logger.debug("telltale shipper: attempt failed (\(reason)); next attempt in \(delay)")
             reporter.report(
@@ -220,6 +226,9 @@ extension ShipperEngine {
     private func finish() async {
         state.withLock { $0.stopping = true }
         spoolLeftovers()
+        // Overflow spills still being written by background tasks must land before the process exits.
+        // (An unstructured task: the loop task itself is cancelled by now, which would end the wait at once.)
+        _ = await Task { await self.waitUntilIdle(timeout: .seconds(10)) }.value
         spool.releaseDrainLock()
         await transport.shutdown()
         state.withLock { $0.loopFinished = true }

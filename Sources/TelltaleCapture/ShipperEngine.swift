@@ -26,40 +26,53 @@ final class ShipperEngine: Sendable {
     // MARK: Submitting
 
     /// Appends to the queue; when the queue is over its bound, the oldest calls spill to the spool.
+    ///
+    /// The spill runs in a background task while fewer than `maxQueuedCalls` calls are being spilled;
+    /// beyond that (the host produces calls faster than the disk takes them) the caller's thread
+    /// writes them itself: back-pressure rather than unbounded memory or silent loss.
     func submit(_ calls: [Call]) {
         guard !calls.isEmpty else { return }
         let now = clock.now
         let maxQueued = configuration.maxQueuedCalls
         let maxBatch = configuration.maxBatchCalls
         let maxBytes = configuration.maxBatchBytes
-        let (wake, spill, stopped) = state.withLock { s -> (Bool, [Call], Bool) in
+        let (wake, spill, spillInBackground, stopped) = state.withLock { s -> (Bool, [Call], Bool, Bool) in
             s.stats.submitted += calls.count
             if s.stopping {
                 s.stats.dropped += calls.count
-                return (false, [], true)
+                return (false, [], false, true)
             }
             let wasEmpty = s.queue.isEmpty
             let before = s.queue.count
             let bytesBefore = s.queuedBytesEstimate
             s.append(calls, at: now)
             var spill: [Call] = []
+            var inBackground = false
             if s.queue.count > maxQueued {
                 let excess = s.queue.count - maxQueued
                 spill = s.removeFirst(min(s.queue.count, max(excess, maxBatch)))
+                inBackground = s.spillingCalls + spill.count <= maxQueued
+                if inBackground { s.spillingCalls += spill.count }
             }
             s.stats.queueDepth = s.queue.count
             let crossed = (before < maxBatch && s.queue.count >= maxBatch)
                 || (bytesBefore < maxBytes && s.queuedBytesEstimate >= maxBytes)
-            return (wasEmpty || crossed, spill, false)
+            return (wasEmpty || crossed, spill, inBackground, false)
         }
         if stopped {
             reporter.report(.dropped, "calls submitted after the shipper stopped were dropped")
             return
         }
-        if !spill.isEmpty {
+        if wake { wakeLoop() }
+        if spillInBackground {
+            Task.detached(priority: .utility) {
+                self.spoolCalls(spill)
+                self.state.withLock { $0.spillingCalls -= spill.count }
+                self.notifyIdleWaiters()
+            }
+        } else if !spill.isEmpty {
             spoolCalls(spill)
         }
-        if wake { wakeLoop() }
     }
 
     /// A snapshot of the counters.

@@ -30,8 +30,11 @@ struct ShipperState: Sendable {
     var idleWaiters: [Int: IdleWaiter] = [:]
     var nextWaiterID = 0
 
-    /// Nothing queued and nothing in flight.
-    var isIdle: Bool { queue.isEmpty && inFlight.isEmpty }
+    /// Calls that overflowed the queue and a background task is writing to the spool.
+    var spillingCalls = 0
+
+    /// Nothing queued, nothing in flight, nothing being spilled.
+    var isIdle: Bool { queue.isEmpty && inFlight.isEmpty && spillingCalls == 0 }
 
     /// When the oldest queued call arrived.
     var oldestArrival: ContinuousClock.Instant? { arrivals.first?.at }

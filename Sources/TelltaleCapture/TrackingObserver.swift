@@ -29,6 +29,7 @@ public final class TrackingObserver: RelayObserver {
         self.sink = sink
     }
 
+    /// Feeds a relayed chunk to the session and submits the Calls it completed.
     public func relayed(_ bytes: UnsafeRawBufferPointer, direction: RelayDirection) {
         let now = CaptureInstant.now()
         let source: MessageSource = direction == .clientToServer ? .client : .server
@@ -39,6 +40,7 @@ public final class TrackingObserver: RelayObserver {
         if !calls.isEmpty { sink.submit(calls) }
     }
 
+    /// Marks a direction closed; once both are, the session is finished.
     public func closed(_ direction: RelayDirection) {
         let bothClosed = state.withLock { state -> Bool in
             switch direction {

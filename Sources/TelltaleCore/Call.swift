@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One MCP exchange as Telltale records it: a request paired with its outcome, or a notification.
 ///
@@ -96,10 +97,12 @@ public struct Call: Codable, Sendable, Equatable, Identifiable {
         self.pollutionLines = pollutionLines
     }
 
-    /// A new random call id (UUID, lower case).
+    /// A new call id: a time-ordered UUID (version 7), lower case.
     public static func newID() -> String {
-        UUID().uuidString.lowercased()
+        sharedIDs.withLock { $0.newID() }
     }
+
+    private static let sharedIDs = Mutex(CallIDGenerator())
 }
 
 /// Whether a record is a request/response pair, a notification, or a run of stdout pollution.

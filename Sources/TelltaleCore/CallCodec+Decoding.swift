@@ -31,9 +31,8 @@ extension CallCodec {
         }
         let status = cursor.forEachMember { key, value in
             guard fields.failure == nil else { return false }
-            let name = key.escaped ? value.decodeString(key.range) : value.rawString(key.range)
             do throws(CallDecodingError) {
-                try fields.read(name, &value)
+                try fields.read(key, &value)
             } catch {
                 fields.failure = error
                 value.index = value.end
@@ -76,42 +75,65 @@ private struct DecodedFields {
     var responseBytes = 0
     var pollutionLines: Int?
 
-    mutating func read(_ name: String, _ value: inout JSONCursor) throws(CallDecodingError) {
-        switch name {
-        case "id": id = try Self.string(name, &value)
-        case "startedAt":
-            let text = try Self.string(name, &value)
+    mutating func read(_ key: JSONKey, _ value: inout JSONCursor) throws(CallDecodingError) {
+        // Compares key bytes in place: no String per key, no chain of String comparisons.
+        func field(_ name: StaticString) -> Bool { value.key(key, is: name) }
+        if field("id") {
+            id = try Self.string("id", &value)
+        } else if field("startedAt") {
+            let text = try Self.string("startedAt", &value)
             guard let date = RFC3339.parse(text.utf8) else {
-                throw CallDecodingError(field: name, reason: "not an RFC 3339 date-time: \"\(text)\"")
+                throw CallDecodingError(field: "startedAt", reason: "not an RFC 3339 date-time: \"\(text)\"")
             }
             startedAt = date
-        case "durationNs": durationNs = Int64(try Self.count(name, &value))
-        case "kind": kind = try Self.enumeration(name, &value)
-        case "direction": direction = try Self.enumeration(name, &value)
-        case "method": method = try Self.string(name, &value)
-        case "target": target = try Self.optionalString(name, &value)
-        case "outcome": outcome = try Self.enumeration(name, &value)
-        case "errorCode":
+        } else if field("durationNs") {
+            durationNs = Int64(try Self.count("durationNs", &value))
+        } else if field("kind") {
+            kind = try Self.enumeration("kind", &value)
+        } else if field("direction") {
+            direction = try Self.enumeration("direction", &value)
+        } else if field("method") {
+            method = try Self.string("method", &value)
+        } else if field("target") {
+            target = try Self.optionalString("target", &value)
+        } else if field("outcome") {
+            outcome = try Self.enumeration("outcome", &value)
+        } else if field("errorCode") {
             if Self.null(&value) { errorCode = nil; return }
-            guard let code = value.readInt() else { throw CallDecodingError(field: name, reason: "expected an integer") }
+            guard let code = value.readInt() else { throw CallDecodingError(field: "errorCode", reason: "expected an integer") }
             errorCode = code
-        case "errorMessage": errorMessage = try Self.optionalString(name, &value)
-        case "requestId": requestId = try Self.optionalString(name, &value)
-        case "session": session = try Self.string(name, &value)
-        case "client": client = try Self.peer(name, &value)
-        case "server": server = try Self.peer(name, &value)
-        case "protocolVersion": protocolVersion = try Self.optionalString(name, &value)
-        case "transport": transport = try Self.enumeration(name, &value)
-        case "clientAddress": clientAddress = try Self.optionalString(name, &value)
-        case "trace": trace = try Self.trace(name, &value)
-        case "tags": tags = try Self.tags(name, &value)
-        case "request": request = try Self.json(name, &value)
-        case "response": response = try Self.json(name, &value)
-        case "requestBytes": requestBytes = try Self.count(name, &value)
-        case "responseBytes": responseBytes = try Self.count(name, &value)
-        case "pollutionLines":
-            pollutionLines = Self.null(&value) ? nil : try Self.count(name, &value)
-        default:
+        } else if field("errorMessage") {
+            errorMessage = try Self.optionalString("errorMessage", &value)
+        } else if field("requestId") {
+            requestId = try Self.optionalString("requestId", &value)
+        } else if field("session") {
+            session = try Self.string("session", &value)
+        } else if field("client") {
+            client = try Self.peer("client", &value)
+        } else if field("server") {
+            server = try Self.peer("server", &value)
+        } else if field("protocolVersion") {
+            protocolVersion = try Self.optionalString("protocolVersion", &value)
+        } else if field("transport") {
+            transport = try Self.enumeration("transport", &value)
+        } else if field("clientAddress") {
+            clientAddress = try Self.optionalString("clientAddress", &value)
+        } else if field("trace") {
+            trace = try Self.trace("trace", &value)
+        } else if field("tags") {
+            tags = try Self.tags("tags", &value)
+        } else if field("request") {
+            request = try Self.json("request", &value)
+        } else if field("response") {
+            response = try Self.json("response", &value)
+        } else if field("requestBytes") {
+            requestBytes = try Self.count("requestBytes", &value)
+        } else if field("responseBytes") {
+            responseBytes = try Self.count("responseBytes", &value)
+        } else if field("pollutionLines") {
+            pollutionLines = Self.null(&value) ? nil : try Self.count("pollutionLines", &value)
+        } else {
+            let name = key.escaped ? value.decodeString(key.range) : value.rawString(key.range)
             guard value.skipValue() == .complete else { throw CallDecodingError(field: name, reason: "invalid JSON value") }
         }
     }
@@ -196,18 +218,70 @@ private struct DecodedFields {
         return members
     }
 
+    /// Reads `{name, version}` without an intermediate dictionary.
     static func peer(_ name: String, _ value: inout JSONCursor) throws(CallDecodingError) -> PeerInfo? {
-        guard let members = try object(name, &value) else { return nil }
-        guard let peerName = members["name"] else { throw CallDecodingError(field: "\(name).name", reason: "missing") }
-        return PeerInfo(name: peerName, version: members["version"])
+        var peerName: String?
+        var version: String?
+        guard try members(name, &value, { key, member throws(CallDecodingError) in
+            if member.key(key, is: "name") {
+                peerName = try string("\(name).name", &member)
+            } else if member.key(key, is: "version") {
+                version = try optionalString("\(name).version", &member)
+            } else {
+                return false
+            }
+            return true
+        }) else { return nil }
+        guard let peerName else { throw CallDecodingError(field: "\(name).name", reason: "missing") }
+        return PeerInfo(name: peerName, version: version)
     }
 
+    /// Reads `{traceId, spanId, traceparent?, tracestate?}` without an intermediate dictionary.
     static func trace(_ name: String, _ value: inout JSONCursor) throws(CallDecodingError) -> TraceContext? {
-        guard let members = try object(name, &value) else { return nil }
-        guard let traceId = members["traceId"] else { throw CallDecodingError(field: "\(name).traceId", reason: "missing") }
-        guard let spanId = members["spanId"] else { throw CallDecodingError(field: "\(name).spanId", reason: "missing") }
-        return TraceContext(traceId: traceId, spanId: spanId, traceparent: members["traceparent"],
-                            tracestate: members["tracestate"])
+        var traceId: String?
+        var spanId: String?
+        var traceparent: String?
+        var tracestate: String?
+        guard try members(name, &value, { key, member throws(CallDecodingError) in
+            if member.key(key, is: "traceId") {
+                traceId = try string("\(name).traceId", &member)
+            } else if member.key(key, is: "spanId") {
+                spanId = try string("\(name).spanId", &member)
+            } else if member.key(key, is: "traceparent") {
+                traceparent = try optionalString("\(name).traceparent", &member)
+            } else if member.key(key, is: "tracestate") {
+                tracestate = try optionalString("\(name).tracestate", &member)
+            } else {
+                return false
+            }
+            return true
+        }) else { return nil }
+        guard let traceId else { throw CallDecodingError(field: "\(name).traceId", reason: "missing") }
+        guard let spanId else { throw CallDecodingError(field: "\(name).spanId", reason: "missing") }
+        return TraceContext(traceId: traceId, spanId: spanId, traceparent: traceparent, tracestate: tracestate)
+    }
+
+    /// Iterates an object's members with a throwing body; false when the value is `null`.
+    static func members(
+        _ name: String, _ value: inout JSONCursor,
+        _ body: (JSONKey, inout JSONCursor) throws(CallDecodingError) -> Bool
+    ) throws(CallDecodingError) -> Bool {
+        if null(&value) { return false }
+        value.skipWhitespace()
+        guard value.peek() == 0x7B else { throw CallDecodingError(field: name, reason: "expected an object") }
+        var failure: CallDecodingError?
+        let status = value.forEachMember { key, member in
+            guard failure == nil else { return false }
+            do throws(CallDecodingError) {
+                return try body(key, &member)
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+        guard status == .complete else { throw CallDecodingError(field: name, reason: "invalid JSON object") }
+        return true
     }
 
     static func tags(_ name: String, _ value: inout JSONCursor) throws(CallDecodingError) -> [String: String] {

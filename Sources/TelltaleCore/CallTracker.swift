@@ -25,7 +25,9 @@ public struct CallTracker: Sendable {
         public var reusedIDs = 0
     }
 
+    /// The session id stamped on every Call.
     public let sessionID: String
+    /// Tags, payload policy, timeout and transport applied to every Call.
     public var options: CaptureOptions
     /// The client, as last identified in this session.
     public private(set) var client: PeerInfo?
@@ -35,11 +37,13 @@ public struct CallTracker: Sendable {
     public private(set) var protocolVersion: String?
     /// Versions the server listed in its `server/discover` result.
     public private(set) var supportedVersions: [String]?
+    /// Messages that produced no Call, counted.
     public private(set) var stats = Stats()
     private var pending: [PendingKey: Pending] = [:]
     /// Call ids (fast; `UUID()` is too slow for the hot path on Linux).
     package var ids = CallIDGenerator()
 
+    /// Creates a tracker for one session.
     public init(sessionID: String, options: CaptureOptions) {
         self.sessionID = sessionID
         self.options = options
@@ -143,7 +147,7 @@ public struct CallTracker: Sendable {
     private mutating func newCall(_ message: MCPMessage, kind: CallKind, direction: CallDirection, line: UnsafeRawBufferPointer,
                          byteCount: Int, source: MessageSource, at instant: CaptureInstant) -> Call {
         var call = Call(
-            id: ids.newID(), startedAt: instant.wall, kind: kind, direction: direction, method: message.method ?? "",
+            id: ids.newID(at: instant.wall), startedAt: instant.wall, kind: kind, direction: direction, method: message.method ?? "",
             target: message.target, requestId: message.id, session: sessionID,
             transport: options.transport, tags: options.tags,
             request: payload(message.params, of: message, line: line, byteCount: byteCount),

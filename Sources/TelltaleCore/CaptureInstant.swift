@@ -10,6 +10,7 @@ public struct CaptureInstant: Sendable, Equatable {
     /// Monotonic nanoseconds (any fixed origin); only differences are meaningful.
     public var monotonicNs: UInt64
 
+    /// An instant from explicit clock readings.
     public init(wall: Date, monotonicNs: UInt64) {
         self.wall = wall
         self.monotonicNs = monotonicNs

@@ -14,10 +14,12 @@ public struct CaptureOptions: Sendable {
     public var payloads: PayloadPolicy
     /// After this long without an outcome, a request is recorded as `noResponse`.
     public var requestTimeout: Duration
+    /// Stamped on every Call (`stdio` for ``StdioCaptureSession``).
     public var transport: CallTransport
     /// Bytes of one line kept at most (the rest is counted, not kept).
     public var maxLineBytes: Int
 
+    /// Options with the documented defaults (payloads captured, 16 KiB cap, 300 s timeout).
     public init(
         tags: [String: String] = [:],
         payloads: PayloadPolicy = PayloadPolicy(),

@@ -12,8 +12,11 @@ extension JSONValue {
     public static let maxParseDepth = 256
 
     /// Parses one complete JSON value (surrounding whitespace allowed).
-    public init(parsing bytes: UnsafeRawBufferPointer) throws(JSONParseError) {
-        var parser = JSONValueParser(cursor: JSONCursor(bytes), partial: false)
+    ///
+    /// With a `redactor`, values under sensitive keys are never materialized: they are skipped
+    /// and replaced by ``Redactor/marker`` while parsing.
+    public init(parsing bytes: UnsafeRawBufferPointer, redactingWith redactor: Redactor? = nil) throws(JSONParseError) {
+        var parser = JSONValueParser(cursor: JSONCursor(bytes), partial: false, redactor: redactor)
         guard let value = parser.parseValue(depth: 0), !parser.truncated else {
             throw JSONParseError(offset: parser.failureOffset ?? parser.cursor.index,
                                  reason: parser.failure ?? "unexpected end of input")
@@ -35,8 +38,8 @@ extension JSONValue {
 
     /// Parses the head of a JSON text that may be cut anywhere: open containers are closed,
     /// a cut string keeps its head, a member whose key is cut is dropped. Nil if nothing usable.
-    public static func parsePrefix(_ bytes: UnsafeRawBufferPointer) -> JSONValue? {
-        var parser = JSONValueParser(cursor: JSONCursor(bytes), partial: true)
+    public static func parsePrefix(_ bytes: UnsafeRawBufferPointer, redactingWith redactor: Redactor? = nil) -> JSONValue? {
+        var parser = JSONValueParser(cursor: JSONCursor(bytes), partial: true, redactor: redactor)
         return parser.parseValue(depth: 0)
     }
 }
@@ -45,14 +48,16 @@ extension JSONValue {
 struct JSONValueParser {
     var cursor: JSONCursor
     let partial: Bool
+    let redactor: Redactor?
     /// Set when the input ended inside the value.
     var truncated = false
     var failure: String?
     var failureOffset: Int?
 
-    init(cursor: JSONCursor, partial: Bool) {
+    init(cursor: JSONCursor, partial: Bool, redactor: Redactor? = nil) {
         self.cursor = cursor
         self.partial = partial
+        self.redactor = redactor
     }
 
     private mutating func fail(_ reason: String) -> JSONValue? {
@@ -114,6 +119,23 @@ struct JSONValueParser {
             guard cursor.consume(0x3A) else {
                 if cursor.atEnd { truncated = true; return partial ? .object(members) : nil }
                 return fail("expected ':'")
+            }
+            if let redactor, redactor.isSensitive(key: name) {
+                cursor.skipWhitespace()
+                switch cursor.skipValue() {
+                case .complete:
+                    members[name] = .string(Redactor.marker)
+                case .eof:
+                    truncated = true
+                    if partial { members[name] = .string(Redactor.marker) }
+                    return partial ? .object(members) : nil
+                case .malformed:
+                    return fail("invalid value")
+                }
+                if cursor.consume(0x2C) { continue }
+                if cursor.consume(0x7D) { return .object(members) }
+                if cursor.atEnd { truncated = true; return partial ? .object(members) : nil }
+                return fail("expected ',' or '}'")
             }
             guard let value = parseValue(depth: depth + 1) else {
                 return truncated && failure == nil && partial ? .object(members) : nil

@@ -32,6 +32,7 @@ public struct LatencySketch: Sendable, Equatable {
     private var offset = 0
     private var counts: [UInt64] = []
 
+    /// An empty sketch.
     public init() {}
 
     private static func bucket(_ value: Int64) -> Int {

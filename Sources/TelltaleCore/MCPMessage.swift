@@ -56,6 +56,7 @@ public struct MCPMessage: Sendable, Equatable {
     /// `notifications/cancelled` `params.reason`.
     public var cancelReason: String?
 
+    /// An empty message of the given kind.
     public init(kind: Kind) {
         self.kind = kind
     }

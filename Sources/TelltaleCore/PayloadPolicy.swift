@@ -13,6 +13,7 @@ public struct PayloadPolicy: Sendable {
     /// Applied before the cap.
     public var redactor: Redactor
 
+    /// A policy; the default captures payloads with the standard redactor and a 16 KiB cap.
     public init(capture: Bool = true, maxBytes: Int = PayloadPolicy.defaultMaxBytes, redactor: Redactor = .standard) {
         self.capture = capture
         self.maxBytes = max(0, maxBytes)
@@ -31,8 +32,7 @@ public struct PayloadPolicy: Sendable {
     public func payload(_ bytes: UnsafeRawBufferPointer, complete: Bool = true, originalBytes: Int? = nil) -> JSONValue? {
         guard capture else { return nil }
         let original = max(originalBytes ?? bytes.count, bytes.count)
-        if complete && bytes.count <= maxBytes, let value = try? JSONValue(parsing: bytes) {
-            let redacted = redactor.redact(value)
+        if complete && bytes.count <= maxBytes, let redacted = try? JSONValue(parsing: bytes, redactingWith: redactor) {
             // Re-serializing can grow the text (escapes, "[REDACTED]", expanded exponents) but
             // by less than 4x, so small payloads skip the size check.
             if bytes.count &* 4 <= maxBytes { return redacted }
@@ -45,8 +45,8 @@ public struct PayloadPolicy: Sendable {
         let headCount = min(bytes.count, maxBytes &+ 4096)
         let head = UnsafeRawBufferPointer(rebasing: bytes[0..<headCount])
         var text: [UInt8] = []
-        if let value = JSONValue.parsePrefix(head) {
-            redactor.redact(value).writeJSON(into: &text)
+        if let value = JSONValue.parsePrefix(head, redactingWith: redactor) {
+            value.writeJSON(into: &text)
         }
         return truncatedMarker(originalBytes: original, redactedText: text)
     }

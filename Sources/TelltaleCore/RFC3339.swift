@@ -56,7 +56,8 @@ package enum RFC3339 {
               let day = number(8, 2), [0x54, 0x74, 0x20].contains(text[10]),
               let hour = number(11, 2), text[13] == 0x3A, let minute = number(14, 2), text[16] == 0x3A,
               let second = number(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60
+              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+              hour < 24, minute < 60, second <= 60
         else { return nil }
         var index = 19
         var nanos: Int64 = 0
@@ -88,6 +89,15 @@ package enum RFC3339 {
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds) + Double(nanos) / 1e9)
+    }
+
+    /// Days in `month` of `year` (Gregorian leap years).
+    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).

@@ -22,10 +22,6 @@ public struct Redactor: Sendable {
     public static let defaultKeyPattern =
         "(?i)(passw(or)?d|secret|token|authorization|api[-_ ]?key|cookie|credential|private[-_ ]?key|session[-_ ]?id|access[-_ ]?key|^auth$)"
 
-    private static let sensitiveFragments: [StaticString] = [
-        "password", "passwd", "secret", "token", "authorization", "apikey", "cookie", "credential",
-        "privatekey", "sessionid", "accesskey",
-    ]
     private static let exemptKeys: [StaticString] = ["progresstoken", "maxtokens"]
 
     private let extraPatterns: [NSRegularExpression]
@@ -92,24 +88,31 @@ public struct Redactor: Sendable {
     private static func matchesNormalized(_ normalized: UnsafeBufferPointer<UInt8>) -> Bool {
         if equals(normalized, "auth") { return true }
         for exempt in exemptKeys where equals(normalized, exempt) { return false }
-        for fragment in sensitiveFragments where contains(normalized, fragment) { return true }
+        // One pass over the key; only fragments starting with the current byte are compared.
+        for start in normalized.indices {
+            let rest = UnsafeBufferPointer(rebasing: normalized[start...])
+            let hit: Bool
+            switch normalized[start] {
+            case 0x61: hit = hasPrefix(rest, "authorization") || hasPrefix(rest, "apikey") || hasPrefix(rest, "accesskey")
+            case 0x63: hit = hasPrefix(rest, "cookie") || hasPrefix(rest, "credential")
+            case 0x70: hit = hasPrefix(rest, "password") || hasPrefix(rest, "passwd") || hasPrefix(rest, "privatekey")
+            case 0x73: hit = hasPrefix(rest, "secret") || hasPrefix(rest, "sessionid")
+            case 0x74: hit = hasPrefix(rest, "token")
+            default: hit = false
+            }
+            if hit { return true }
+        }
         return false
+    }
+
+    private static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard bytes.count >= count, let base = bytes.baseAddress else { return false }
+        return memcmp(base, prefix.utf8Start, count) == 0
     }
 
     private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
         bytes.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
-        let count = needle.utf8CodeUnitCount
-        guard haystack.count >= count else { return false }
-        let first = needle.utf8Start[0]
-        for start in 0...(haystack.count - count) where haystack[start] == first {
-            var offset = 1
-            while offset < count && haystack[start + offset] == needle.utf8Start[offset] { offset += 1 }
-            if offset == count { return true }
-        }
-        return false
     }
 
     /// Returns `value` with every value under a sensitive key replaced by ``marker``.

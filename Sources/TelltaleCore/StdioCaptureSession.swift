@@ -16,6 +16,7 @@ public struct StdioCaptureSession: Sendable {
     /// The most bytes of the first polluting line kept as the record's preview.
     public static let pollutionPreviewBytes = 1024
 
+    /// The pairing state (identity learnt, open requests, stats).
     public private(set) var tracker: CallTracker
     private var clientFramer: LineFramer
     private var serverFramer: LineFramer
@@ -33,6 +34,7 @@ public struct StdioCaptureSession: Sendable {
         self.serverFramer = LineFramer(maxLineBytes: options.maxLineBytes)
     }
 
+    /// The session id stamped on every Call.
     public var sessionID: String { tracker.sessionID }
 
     /// Feeds bytes relayed from `source`; returns the Calls completed by them.
@@ -113,7 +115,7 @@ public struct StdioCaptureSession: Sendable {
         let options = tracker.options
         let previewLimit = min(StdioCaptureSession.pollutionPreviewBytes, options.payloads.maxBytes)
         return Call(
-            id: tracker.ids.newID(),
+            id: tracker.ids.newID(at: pollution.firstSeen),
             startedAt: pollution.firstSeen,
             kind: .pollution,
             direction: source == .server ? .toClient : .toServer,

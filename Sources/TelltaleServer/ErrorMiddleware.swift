@@ -6,6 +6,9 @@ import Logging
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = TelltaleRequestContext
 
+    /// The served routes, to answer 405 (with `Allow`) rather than 404 when only the method is wrong.
+    let registry: RouteRegistry
+
     func handle(
         _ request: Request, context: Context,
         next: (Request, Context) async throws -> Response
@@ -15,6 +18,16 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
+            if error.status == .notFound {
+                let allowed = registry.methods(forPath: request.uri.path)
+                if !allowed.isEmpty {
+                    throw APIError(
+                        .methodNotAllowed, "method \(request.method) is not allowed on \(request.uri.path)",
+                        details: ["allowed": allowed.map(\.rawValue).joined(separator: ", ")],
+                        headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")]
+                    )
+                }
+            }
             let message: String
             switch error.status {
             case .notFound: message = "no route for \(request.method) \(request.uri.path)"

@@ -1,5 +1,5 @@
 import CompressNIO
-import NIOCore
+import Hummingbird
 
 /// Decompresses a gzip body into one buffer, never producing more than a limit (a guard against gzip bombs).
 enum GzipInflater {

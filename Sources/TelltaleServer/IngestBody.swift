@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import NIOCore
 
 /// Reads and validates the body of `POST /api/v1/ingest`: media type, size limits, optional gzip.
 enum IngestBody {
@@ -12,20 +11,18 @@ enum IngestBody {
     static func read(_ request: Request, maxBytes: Int, maxDecodedBytes: Int) async throws -> ByteBuffer {
         try checkMediaType(request.headers[.contentType])
         let gzip = try isGzip(request.headers[.contentEncoding])
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
+        let declaredLength = request.headers[.contentLength].flatMap { Int($0) }
+        if let declaredLength, declaredLength > maxBytes {
             throw APIError.tooLarge(gzip ? "compressed body" : "body", limit: maxBytes)
         }
         var body = ByteBuffer()
+        if let declaredLength { body.reserveCapacity(declaredLength) }
         for try await chunk in request.body {
             guard body.readableBytes + chunk.readableBytes <= maxBytes else {
                 throw APIError.tooLarge(gzip ? "compressed body" : "body", limit: maxBytes)
             }
-            if body.readableBytes == 0 {
-                body = chunk
-            } else {
-                var chunk = chunk
-                body.writeBuffer(&chunk)
-            }
+            var chunk = chunk
+            body.writeBuffer(&chunk)
         }
         guard gzip else { return body }
         do {

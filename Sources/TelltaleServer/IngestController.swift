@@ -29,12 +29,23 @@ struct IngestController {
         let body = try await IngestBody.read(
             request, maxBytes: configuration.maxBodyBytes, maxDecodedBytes: configuration.maxDecodedBodyBytes
         )
+        let clock = ContinuousClock()
+        let start = clock.now
         let data = Data(body.readableBytesView)
         let decoded = await IngestDecoder.decode(data)
+        let decodedAt = clock.now
         var stored = 0
         if !decoded.calls.isEmpty {
             stored = try await store.insert(decoded.calls, project: key.project.id)
         }
+        context.logger.debug(
+            "ingest batch",
+            metadata: [
+                "bytes": "\(data.count)", "accepted": "\(decoded.calls.count)", "new": "\(stored)",
+                "rejected": "\(decoded.rejected.count)",
+                "decode": "\(decodedAt - start)", "store": "\(clock.now - decodedAt)",
+            ]
+        )
         let reply = Reply(
             accepted: decoded.calls.count,
             duplicates: max(0, decoded.calls.count - stored),

@@ -19,27 +19,6 @@ enum IngestDecoder {
     /// Lines per chunk below which decoding stays on the calling task.
     static let parallelThreshold = 256
 
-    /// THE decoding of one NDJSON line into a Call. Swap for `CallCodec.decode(line:)` once it lands.
-    static func decodeCall(line: Data, decoder: JSONDecoder) throws -> Call {
-        try decoder.decode(Call.self, from: line)
-    }
-
-    /// A JSON decoder that reads `startedAt` as RFC 3339 (fractional seconds allowed).
-    static func makeDecoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = RFC3339.parse(text) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "expected an RFC 3339 date such as 2026-01-02T03:04:05.123456Z, got '\(text)'"
-                )
-            }
-            return date
-        }
-        return decoder
-    }
-
     /// Decodes every non-empty line of `body`.
     static func decode(_ body: Data) async -> Result {
         let lines = lineRanges(body)
@@ -109,12 +88,11 @@ enum IngestDecoder {
     }
 
     private static func decode(_ body: Data, lines: ArraySlice<Line>) -> Result {
-        let decoder = makeDecoder()
         var result = Result(calls: [], rejected: [])
         result.calls.reserveCapacity(lines.count)
         for line in lines {
             do {
-                let call = try decodeCall(line: body[line.range], decoder: decoder)
+                let call = try CallCodec.decode(line: body[line.range])
                 if let problem = validate(call) {
                     result.rejected.append(Rejection(line: line.index, reason: problem))
                 } else {
@@ -129,11 +107,11 @@ enum IngestDecoder {
 
     /// Rules the JSON shape cannot express; nil when the call is acceptable.
     static func validate(_ call: Call) -> String? {
-        if call.id.isEmpty { return "field 'id' is empty" }
-        if call.id.utf8.count > 200 { return "field 'id' is longer than 200 bytes" }
-        if call.session.isEmpty { return "field 'session' is empty" }
-        if call.method.isEmpty { return "field 'method' is empty" }
-        if call.durationNs < 0 { return "field 'durationNs' is negative" }
+        if call.id.isEmpty { return "field 'id': must not be empty" }
+        if call.id.utf8.count > 200 { return "field 'id': longer than 200 bytes" }
+        if call.session.isEmpty { return "field 'session': must not be empty" }
+        if call.method.isEmpty { return "field 'method': must not be empty" }
+        if call.durationNs < 0 { return "field 'durationNs': must be >= 0, got \(call.durationNs)" }
         return nil
     }
 
@@ -146,14 +124,14 @@ enum IngestDecoder {
         switch error {
         case .keyNotFound(let key, let context):
             let parent = path(context.codingPath)
-            return "missing field '\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)'"
+            return "field '\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)': missing"
         case .valueNotFound(_, let context):
-            return "field '\(path(context.codingPath))' is null"
+            return "field '\(path(context.codingPath))': must not be null"
         case .typeMismatch(let type, let context):
-            return "field '\(path(context.codingPath))' should be \(typeName(type))"
+            return "field '\(path(context.codingPath))': expected \(typeName(type))"
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
-                return "not a valid JSON object"
+                return "not a JSON object"
             }
             return "field '\(path(context.codingPath))': \(context.debugDescription)"
         @unknown default:

@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleCore
 import Hummingbird
 
 /// The JSON encoding of every API reply: RFC 3339 UTC dates, sorted keys for stable output.
@@ -8,7 +9,7 @@ enum JSONBody {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.format(date))
+            try container.encode(RFC3339.string(date))
         }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder

@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleCore
 import Hummingbird
 import TelltaleStore
 
@@ -24,7 +25,7 @@ struct QueryParameters {
         guard to > from else {
             throw APIError.badRequest(
                 "'to' must be after 'from'",
-                details: ["from": RFC3339.format(from), "to": RFC3339.format(to)]
+                details: ["from": RFC3339.string(from), "to": RFC3339.string(to)]
             )
         }
         self.from = from
@@ -38,7 +39,7 @@ struct QueryParameters {
         clientVersion = text("clientVersion")
         tool = text("tool")
         var tags: [String: String] = [:]
-        for raw in parameters[values: "tag"] {
+        for raw in parameters[values: "tag"] where !raw.isEmpty {
             let (key, value) = try Self.tag(raw)
             tags[key] = value
         }
@@ -59,7 +60,7 @@ struct QueryParameters {
         if value.allSatisfy(\.isASCIIDigitOrMinus), let millis = Int64(value) {
             return Date(timeIntervalSince1970: Double(millis) / 1000)
         }
-        if let date = RFC3339.parse(value) { return date }
+        if let date = RFC3339.parse(value.utf8) { return date }
         throw APIError.badRequest(
             "'\(name)' is not a date: '\(value)'; use RFC 3339 (2026-01-02T03:04:05Z) or epoch milliseconds",
             details: ["parameter": name]
@@ -78,7 +79,7 @@ struct QueryParameters {
 
     /// An integer parameter within `range`, or `defaultValue` when absent.
     static func integer(_ request: Request, _ name: Substring, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let raw = request.uri.queryParameters[name], !raw.isEmpty else { return defaultValue }
+        guard let raw = request.uri.queryParameters[name] else { return defaultValue }
         guard let value = Int(raw), range.contains(value) else {
             throw APIError.badRequest(
                 "'\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(raw)'",

@@ -14,18 +14,21 @@ final class RouteTable {
     typealias Handler = @Sendable (Request, TelltaleRequestContext) async throws -> Response
 
     let router: Router<TelltaleRequestContext>
-    private(set) var routes: [Route] = []
+    /// The routes registered so far, shared with ``ErrorMiddleware`` to tell 405 from 404.
+    let registry: RouteRegistry
+    var routes: [Route] { registry.routes }
     private var groups: [KeyScope: RouterGroup<TelltaleRequestContext>] = [:]
     private let store: any CallStore
 
-    init(router: Router<TelltaleRequestContext>, store: any CallStore) {
+    init(router: Router<TelltaleRequestContext>, store: any CallStore, registry: RouteRegistry) {
         self.router = router
         self.store = store
+        self.registry = registry
     }
 
     /// Adds a route; with a `scope`, only keys allowing it reach `handler` (others get 401/403).
     func add(_ method: HTTPRequest.Method, _ path: String, scope: KeyScope? = nil, handler: @escaping Handler) {
-        routes.append(Route(method: method, path: path))
+        registry.add(Route(method: method, path: path))
         if let scope {
             group(for: scope).on(RouterPath(path), method: method, use: handler)
         } else {

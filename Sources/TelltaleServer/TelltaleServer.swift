@@ -7,7 +7,7 @@ import TelltaleStore
 ///
 /// ```swift
 /// let app = TelltaleServer.buildApplication(store: store, configuration: .init(port: 7340))
-/// try await app.runService()
+/// try await app.runService()   // or: try await TelltaleServer.run(store: store, configuration: …)
 /// ```
 public enum TelltaleServer {
     /// The application serving `store` with `configuration`.
@@ -35,6 +35,18 @@ public enum TelltaleServer {
         )
     }
 
+    /// Builds the application and runs it until SIGINT or SIGTERM, then shuts down gracefully.
+    public static func run(
+        store: any CallStore,
+        configuration: ServerConfiguration,
+        logger: Logger? = nil,
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) async throws {
+        try await buildApplication(
+            store: store, configuration: configuration, logger: logger, onServerRunning: onServerRunning
+        ).runService()
+    }
+
     /// Label `telltale.server`, level from the `LOG_LEVEL` environment variable, else `info`.
     static func defaultLogger() -> Logger {
         var logger = Logger(label: "telltale.server")
@@ -46,8 +58,9 @@ public enum TelltaleServer {
     /// The router with every route, and the table of those routes (method + OpenAPI path).
     static func buildRouter(store: any CallStore, configuration: ServerConfiguration) -> RouteTable {
         let router = Router(context: TelltaleRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
-        let routes = RouteTable(router: router, store: store)
+        let registry = RouteRegistry()
+        router.add(middleware: ErrorMiddleware(registry: registry))
+        let routes = RouteTable(router: router, store: store, registry: registry)
         routes.add(.get, "/healthz") { _, _ in
             try JSONBody.response(["status": "ok"])
         }

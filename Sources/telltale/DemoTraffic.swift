@@ -94,7 +94,7 @@ struct DemoTraffic: Sendable {
         var session = DemoTrafficSession(persona: persona, connection: connection, pace: pace)
         let summary = await session.run()
         let status = await connection.shutdown(grace: 5)
-        if let said = connection.stderrTail.first(where: { $0.hasPrefix("telltale:") }) {
+        if !Task.isCancelled, let said = connection.stderrTail.first(where: { $0.hasPrefix("telltale:") }) {
             DemoTrafficLog.once("wrapper-says", "the wrapper says: \(said)")
         }
         if summary.answered == 0 || summary.lostConnection {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
+import Logging
+import Synchronization
 import TelltaleServer
 import TelltaleStore
 
@@ -32,31 +33,50 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Logs go to stderr, so stdout carries only the banner (URL and keys) that scripts may read.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let directory = DataDirectory.url(data)
         let store = try SQLiteCallStore(directory: directory)
         let keys = try await StartupKeys.prepare(store: store, demo: demo)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let host = host
-        let app = TelltaleServer.buildApplication(
-            store: store,
-            configuration: ServerConfiguration(host: host, port: port),
-            onServerRunning: { port in
-                let url = Self.url(host: host, port: port)
-                FileHandle.standardOutput.write(Data(keys.banner(url: url, dataDirectory: directory.path).utf8))
-                portContinuation.yield(port)
-                portContinuation.finish()
-            }
-        )
-        guard demo, let demoKey = keys.demo else {
-            try await app.runService()
+        let listening = ListeningFlag()
+        let server: @Sendable () async throws -> Void = { [port] in
+            try await TelltaleServer.run(
+                store: store,
+                configuration: ServerConfiguration(host: host, port: port),
+                onServerRunning: { port in
+                    listening.value.withLock { $0 = true }
+                    let url = Self.url(host: host, port: port)
+                    FileHandle.standardOutput.write(Data(keys.banner(url: url, dataDirectory: directory.path).utf8))
+                    portContinuation.yield(port)
+                    portContinuation.finish()
+                }
+            )
+        }
+        do {
+            try await run(server, demoKey: keys.demo, ports: ports)
+        } catch {
+            // Before the server listens, the likely failure is the address (in use, not local, no permission).
+            if listening.value.withLock({ $0 }) { throw error }
+            throw ServeError(address: "\(host):\(port)", underlying: error)
+        }
+    }
+
+    private func run(
+        _ server: @escaping @Sendable () async throws -> Void, demoKey: IssuedKey?, ports: AsyncStream<Int>
+    ) async throws {
+        guard let demoKey else {
+            try await server()
             return
         }
         let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try await app.runService()
+                try await server()
                 return true
             }
+            let host = host
             group.addTask {
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next(), let endpoint = URL(string: Self.url(host: host, port: port))
@@ -69,6 +89,18 @@ struct ServeCommand: AsyncParsableCommand {
                 if serverEnded { group.cancelAll() }
             }
         }
+    }
+
+    /// Whether the server got to listen (set from Hummingbird's `onServerRunning`).
+    final class ListeningFlag: Sendable {
+        let value = Mutex(false)
+    }
+
+    /// The server could not start on the requested address.
+    struct ServeError: Error, CustomStringConvertible {
+        var address: String
+        var underlying: any Error
+        var description: String { "cannot listen on \(address): \(underlying)" }
     }
 
     /// The base URL clients use; a wildcard listen address is reached through loopback.

@@ -12,6 +12,8 @@ final class ExampleServerProcess: Sendable {
 
     private struct Received {
         var lines: [Data] = []
+        /// When the reader thread saw each line (not delayed by how the test's tasks are scheduled).
+        var arrivals: [ContinuousClock.Instant] = []
         var closed = false
     }
 
@@ -52,7 +54,11 @@ final class ExampleServerProcess: Sendable {
                     start = newline + 1
                 }
                 pending.removeSubrange(pending.startIndex..<start)
-                inbox.state.withLock { $0.lines.append(contentsOf: lines) }
+                let now = ContinuousClock.now
+                inbox.state.withLock {
+                    $0.lines.append(contentsOf: lines)
+                    $0.arrivals.append(contentsOf: repeatElement(now, count: lines.count))
+                }
             }
             inbox.state.withLock { $0.closed = true }
         }
@@ -104,6 +110,15 @@ final class ExampleServerProcess: Sendable {
             try await Task.sleep(for: .milliseconds(5))
         }
         throw Failure(description: "no response with id \(id) within \(timeout); last lines: \(messages().suffix(5))")
+    }
+
+    /// When the response with `id` arrived, as seen by the reader thread.
+    func arrival(id: Int) -> ContinuousClock.Instant? {
+        let (lines, arrivals) = inbox.state.withLock { ($0.lines, $0.arrivals) }
+        let index = lines.firstIndex {
+            ((try? JSONSerialization.jsonObject(with: $0)) as? [String: Any])?["id"] as? Int == id
+        }
+        return index.map { arrivals[$0] }
     }
 
     /// Every message received so far, parsed.

@@ -105,3 +105,19 @@ import TelltaleCore
         #expect(call.target == nil)
     }
 }
+
+@Suite struct CallCodecBatchTests {
+    @Test func keepsGoodLinesAndReportsBadOnesByIndex() {
+        var body = CallCodec.encode([CallCodecTests.full])
+        body += Array("\n{\"id\":\"x\"}\r\n".utf8)
+        body += CallCodec.encode([CallCodecTests.full])
+        body += Array("garbage".utf8)
+        let batch = CallCodec.decodeLines(body)
+        #expect(batch.calls.count == 2)
+        #expect(batch.rejections.map(\.index) == [2, 4])
+        #expect(batch.rejections.first?.error.field == "startedAt")
+        #expect(batch.rejections.first?.description == "line 2: field 'startedAt': missing")
+        #expect(batch.rejections.last?.error.reason == "not a JSON object")
+        #expect(CallCodec.decodeLines([]).calls.isEmpty)
+    }
+}

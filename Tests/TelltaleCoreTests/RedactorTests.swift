@@ -55,4 +55,20 @@ import TelltaleCore
             #expect(error.description.contains("--redact-key"))
         }
     }
+
+    @Test func redactingWhileParsingEqualsRedactingAfter() throws {
+        let redactor = try Redactor(extraKeyPatterns: ["^x-"])
+        for (_, line) in Fixtures.modern + Fixtures.legacy {
+            let bytes = Array(line.utf8)
+            let plain = try JSONValue(parsing: bytes)
+            let inline = try bytes.withUnsafeBytes { raw throws(JSONParseError) in
+                try JSONValue(parsing: raw, redactingWith: redactor)
+            }
+            #expect(inline == redactor.redact(plain))
+        }
+        let secretive = Array(#"{"a":{"Password":{"deep":[1,2,{"x":3}]},"x-trace":"t","list":[{"token":null}]},"b":2}"#.utf8)
+        let inline = try secretive.withUnsafeBytes { raw throws(JSONParseError) in try JSONValue(parsing: raw, redactingWith: redactor) }
+        #expect(inline == redactor.redact(try JSONValue(parsing: secretive)))
+        #expect(inline.jsonText == #"{"a":{"Password":"[REDACTED]","list":[{"token":"[REDACTED]"}],"x-trace":"[REDACTED]"},"b":2}"#)
+    }
 }

@@ -127,4 +127,30 @@ import TelltaleCore
         #expect(marker["$truncated"] == .bool(true))
         #expect(session.serverPollutionLines == 0)
     }
+
+    @Test func survivesRandomBytesInRandomChunksFromBothSides() {
+        var rng = SplitMix(seed: 99)
+        let real = Fixtures.modern.map { Array(($0.1 + "\n").utf8) }
+        var session = StdioCaptureSession(options: CaptureOptions(requestTimeout: .milliseconds(5), maxLineBytes: 4096))
+        var produced = 0
+        for round in 0..<3_000 {
+            var chunk: [UInt8]
+            if round % 4 == 0 {
+                chunk = real[Int(rng.next() % UInt64(real.count))]
+                if !chunk.isEmpty { chunk[Int(rng.next() % UInt64(chunk.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            } else {
+                let symbols = Array(#"{}[]":,\ 0123456789"#.utf8) + [0x0A, 0x0D, 0xFF]
+                chunk = (0..<Int(rng.next() % 300)).map { _ in
+                    rng.next() % 2 == 0 ? symbols[Int(rng.next() % UInt64(symbols.count))] : UInt8(truncatingIfNeeded: rng.next())
+                }
+            }
+            let source: MessageSource = rng.next() % 2 == 0 ? .client : .server
+            produced += session.feed(bytes: chunk, from: source, at: Fixtures.instant(UInt64(round))).count
+            if round % 100 == 0 { produced += session.tick(at: Fixtures.instant(UInt64(round))).count }
+        }
+        produced += session.finish(at: Fixtures.instant(10_000)).count
+        #expect(produced > 0)
+        #expect(session.tracker.openRequests == 0)
+        #expect(session.serverPollutionLines + session.clientPollutionLines > 0)
+    }
 }

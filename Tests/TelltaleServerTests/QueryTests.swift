@@ -88,6 +88,11 @@ import TelltaleStore
                 try await Self.get(client, "/api/v1/tools?tag=env:prod", key: fixture.readKey).body
             ).items
             #expect(byTag.map(\.name) == ["search"])
+            let emptyTagIgnored = try Fixtures.decode(
+                Items<TargetStats>.self,
+                try await Self.get(client, "/api/v1/tools?tag=&server=", key: fixture.readKey).body
+            ).items
+            #expect(emptyTagIgnored.count == 2)
             let byTagEquals = try Fixtures.decode(
                 Items<TargetStats>.self,
                 try await Self.get(client, "/api/v1/tools?tag=env%3Ddev&server=weather", key: fixture.readKey).body
@@ -199,7 +204,7 @@ import TelltaleStore
             #expect(found.status == .ok)
             #expect(try Fixtures.decode(Call.self, found.body) == Fixtures.sampleCalls()[2])
             let text = String(buffer: found.body)
-            #expect(text.contains(#""startedAt":"\#(RFC3339.format(Fixtures.base.addingTimeInterval(2)))""#))
+            #expect(text.contains(#""startedAt":"\#(RFC3339.string(Fixtures.base.addingTimeInterval(2)))""#))
 
             let missing = try await Self.get(client, "/api/v1/calls/nope", key: fixture.adminKey)
             #expect(missing.status == .notFound)
@@ -267,6 +272,12 @@ import TelltaleStore
             let health = try await Self.get(client, "/healthz", key: nil)
             #expect(health.status == .ok)
             #expect(try Fixtures.object(health.body)["status"] as? String == "ok")
+            let wrongMethod = try await client.execute(uri: "/api/v1/calls/c1", method: .delete)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "GET")
+            let ingestGet = try await Self.get(client, "/api/v1/ingest", key: fixture.ingestKey)
+            #expect(ingestGet.status == .methodNotAllowed)
+            #expect(ingestGet.headers[.allow] == "POST")
             let unknown = try await Self.get(client, "/api/v1/nothing-here", key: fixture.readKey)
             #expect(unknown.status == .notFound)
             #expect((try Fixtures.object(unknown.body)["error"] as? String)?.contains("no route") == true)

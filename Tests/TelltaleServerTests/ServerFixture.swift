@@ -128,7 +128,7 @@ enum Fixtures {
 
     /// Decodes a JSON reply body.
     static func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
-        let decoder = IngestDecoder.makeDecoder()
+        let decoder = CallCodec.makeDecoder()
         return try decoder.decode(T.self, from: Data(body.readableBytesView))
     }
 

@@ -32,7 +32,8 @@ struct InsertTests {
         let first = try await temp.store.projects()[0].id
         let second = try await temp.store.createProject(name: "staging").id
         #expect(try await temp.store.insert(Traffic.legacy, project: first) == Traffic.legacy.count)
-        #expect(try await temp.store.insert(Array(Traffic.legacy.prefix(2)), project: second) == 2)
+        #expect(try temp.store.insertSync(Array(Traffic.legacy.prefix(2)), project: second) == 2)
+        #expect(try temp.store.insertSync(Array(Traffic.legacy.prefix(2)), project: second) == 0)
         #expect(try await temp.store.summary(Traffic.query(project: first)).calls == 10)
         #expect(try await temp.store.summary(Traffic.query(project: second)).calls == 1)
         #expect(try await temp.store.call(id: "legacy-0", project: second) != nil)
@@ -47,6 +48,44 @@ struct InsertTests {
             try await temp.store.insert(Traffic.legacy, project: 42)
         }
         #expect(StoreError.unknownProject(42).description == "no project with id 42")
+    }
+
+    @Test("in concurrent batches, a batch for a missing project fails alone")
+    func groupCommitIsolation() async throws {
+        let temp = try TempStore()
+        defer { temp.cleanUp() }
+        let store = temp.store
+        let project = try await store.projects()[0].id
+        let results = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
+            for lane in 0..<12 {
+                group.addTask {
+                    let calls = (0..<100).map { index in
+                        Call(id: "g-\(lane)-\(index)", startedAt: Traffic.at(seconds: Double(index)), method: "tools/call",
+                             target: "echo", session: "s-\(lane)")
+                    }
+                    do {
+                        return (lane, .success(try await store.insert(calls, project: lane % 4 == 3 ? 999 : project)))
+                    } catch {
+                        return (lane, .failure(error))
+                    }
+                }
+            }
+            return await group.reduce(into: [Int: Result<Int, any Error>]()) { $0[$1.0] = $1.1 }
+        }
+        for lane in 0..<12 {
+            switch results[lane] {
+            case .success(let count):
+                #expect(lane % 4 != 3)
+                #expect(count == 100)
+            case .failure(let error):
+                #expect(lane % 4 == 3)
+                #expect(error as? StoreError == .unknownProject(999))
+            case nil:
+                Issue.record("no result for lane \(lane)")
+            }
+        }
+        #expect(try await store.summary(Traffic.query(project: project)).calls == 900)
+        #expect(try await store.sessions(Traffic.query(project: project), limit: 20).count == 9)
     }
 
     @Test("every field survives the round trip, payloads and tags included")
@@ -81,6 +120,21 @@ struct InsertTests {
         #expect(try await reopened.summary(Traffic.query(project: project)) == before)
         #expect(try await reopened.authenticate(key: key.plaintext)?.keyID == key.id)
         #expect(try await reopened.insert(Traffic.calls, project: project) == 0)
+    }
+
+    @Test("two stores on one file (a server and `telltale keys create`) see each other's commits")
+    func twoStoresOneFile() async throws {
+        let temp = try TempStore()
+        defer { temp.cleanUp() }
+        let other = try temp.reopen()
+        let project = try await temp.store.projects()[0].id
+        async let inserted = temp.store.insert(Traffic.calls, project: project)
+        async let key = other.createKey(project: project, scope: .read, label: "cli")
+        let (count, issued) = try await (inserted, key)
+        #expect(count == Traffic.calls.count)
+        #expect(try await temp.store.authenticate(key: issued.plaintext)?.scope == .read)
+        #expect(try await other.summary(Traffic.query(project: project)).calls == 15)
+        #expect(try await other.projects().count == 1)
     }
 
     @Test("the file is in WAL mode with synchronous FULL by default, NORMAL on request")

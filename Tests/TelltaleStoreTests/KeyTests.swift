@@ -23,6 +23,18 @@ struct KeyTests {
         #expect(StoreError.projectExists(name: "staging").description == "a project named \"staging\" already exists")
     }
 
+    @Test("concurrent first calls create a single default project")
+    func concurrentDefault() async throws {
+        let temp = try TempStore()
+        defer { temp.cleanUp() }
+        let store = temp.store
+        let results = try await withThrowingTaskGroup(of: [Project].self) { group in
+            for _ in 0..<8 { group.addTask { try await store.projects() } }
+            return try await group.reduce(into: [[Project]]()) { $0.append($1) }
+        }
+        #expect(Set(results.map { $0.map(\.id) }) == [[1]])
+    }
+
     @Test("a key authenticates to its project and scope", arguments: KeyScope.allCases)
     func authenticate(scope: KeyScope) async throws {
         let temp = try TempStore()

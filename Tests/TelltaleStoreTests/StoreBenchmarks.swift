@@ -61,6 +61,13 @@ struct StoreBenchmarks {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
+    /// Wall and CPU seconds of `body`, as "W ms (C ms CPU)".
+    static func timed(_ body: () async throws -> Void) async rethrows -> String {
+        let cpu = cpuSeconds()
+        let wall = try await seconds(body)
+        return String(format: "%.0f ms (%.0f ms CPU)", wall * 1000, (cpuSeconds() - cpu) * 1000)
+    }
+
     static func rate(_ count: Int, _ seconds: Double) -> String {
         "\(Int(Double(count) / seconds))"
     }
@@ -88,6 +95,34 @@ struct StoreBenchmarks {
         print("BENCH insert duplicate batch of 1000: \(String(format: "%.1f", again * 1000)) ms")
     }
 
+    @Test("insert: 100k calls in batches of 1,000 from 4 concurrent tasks")
+    func concurrentInsertRate() async throws {
+        let temp = try TempStore()
+        defer { temp.cleanUp() }
+        let store = temp.store
+        let project = try await store.projects()[0].id
+        let batches = (0..<100).map { batch in (0..<1_000).map { Self.call(batch * 1_000 + $0, base: Traffic.t0Micros) } }
+        var inserted = 0
+        let cpu = Self.cpuSeconds()
+        let elapsed = try await Self.seconds {
+            inserted = try await withThrowingTaskGroup(of: Int.self) { group in
+                for lane in 0..<4 {
+                    group.addTask {
+                        var count = 0
+                        for index in stride(from: lane, to: batches.count, by: 4) {
+                            count += try await store.insert(batches[index], project: project)
+                        }
+                        return count
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        let cpuUsed = Self.cpuSeconds() - cpu
+        #expect(inserted == 100_000)
+        print("BENCH insert 4 tasks durability=full ids=random: 100000 calls in \(String(format: "%.3f", elapsed)) s wall = \(Self.rate(inserted, elapsed)) calls/s; \(String(format: "%.3f", cpuUsed)) CPU s")
+    }
+
     @Test("queries over a large range")
     func queryTimes() async throws {
         let rows = Int(ProcessInfo.processInfo.environment["TELLTALE_STORE_BENCH_ROWS"] ?? "") ?? 1_000_000
@@ -112,26 +147,25 @@ struct StoreBenchmarks {
         print("BENCH load \(rows) calls: \(String(format: "%.1f", insertSeconds)) s in insert = \(Self.rate(rows, insertSeconds)) calls/s")
         let query = CallQuery(project: project, from: Traffic.at(seconds: -1), to: Traffic.at(seconds: Double(rows) / 1_000 + 1))
         var summary: SummaryStats?
-        let tSummary = try await Self.seconds { summary = try await store.summary(query) }
+        let tSummary = try await Self.timed { summary = try await store.summary(query) }
         #expect(summary?.calls == rows)
         var tools: [TargetStats] = []
-        let tTools = try await Self.seconds { tools = try await store.targets(.tool, query) }
+        let tTools = try await Self.timed { tools = try await store.targets(.tool, query) }
         #expect(tools.count == 20)
         var clients: [PeerStats] = []
-        let tClients = try await Self.seconds { clients = try await store.clients(query) }
+        let tClients = try await Self.timed { clients = try await store.clients(query) }
         #expect(clients.count == 3)
         var sessions: [SessionStats] = []
-        let tSessions = try await Self.seconds { sessions = try await store.sessions(query, limit: 50) }
+        let tSessions = try await Self.timed { sessions = try await store.sessions(query, limit: 50) }
         #expect(sessions.count == 50)
         var tagged: SummaryStats?
         let tagQuery = CallQuery(project: project, from: query.from, to: query.to, tags: ["env": "prod"])
-        let tTagged = try await Self.seconds { tagged = try await store.summary(tagQuery) }
+        let tTagged = try await Self.timed { tagged = try await store.summary(tagQuery) }
         #expect(tagged?.calls == (rows + 1) / 2)
         var lastHour: SummaryStats?
         let hourQuery = CallQuery(project: project, from: Traffic.at(seconds: Double(rows) * 0.9 / 1_000), to: query.to)
-        let tHour = try await Self.seconds { lastHour = try await store.summary(hourQuery) }
+        let tHour = try await Self.timed { lastHour = try await store.summary(hourQuery) }
         #expect(lastHour?.calls == rows / 10)
-        let ms = { (value: Double) in String(format: "%.0f ms", value * 1000) }
-        print("BENCH \(rows) rows: summary \(ms(tSummary)), tools \(ms(tTools)), clients \(ms(tClients)), sessions \(ms(tSessions)), summary tag=env:prod \(ms(tTagged)), summary of the last 10% \(ms(tHour))")
+        print("BENCH \(rows) rows: summary \(tSummary), tools \(tTools), clients \(tClients), sessions \(tSessions), summary tag=env:prod \(tTagged), summary of the last 10% \(tHour)")
     }
 }

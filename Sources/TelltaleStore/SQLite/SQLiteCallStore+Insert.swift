@@ -7,12 +7,14 @@ extension SQLiteCallStore {
     /// Inserts a batch in one transaction; ids already stored for the project are skipped.
     ///
     /// Payloads and tags are encoded before the write lock is taken, so concurrent batches encode in
-    /// parallel and only the SQLite steps are serialized. Returns after the commit (see ``Durability``).
+    /// parallel and only the SQLite steps are serialized. Batches that wait for the writer at the same
+    /// time share one transaction and one commit (group commit; each keeps its own savepoint and count).
+    /// Returns after the commit that made the batch durable (see ``Durability``).
     @discardableResult
     public func insert(_ calls: [Call], project: ProjectID) async throws -> Int {
         guard !calls.isEmpty else { return 0 }
         let rows = calls.map(CallRow.init)
-        return try await pool.write { db in try Self.insertRows(rows, project: project, db: db) }
+        return try await groupCommit.insert(GroupCommit.Batch(rows: rows, project: project), pool: pool)
     }
 
     /// The blocking form of ``insert(_:project:)``, for callers outside Swift concurrency.

@@ -4,7 +4,11 @@ import GRDB
 extension SQLiteCallStore {
     /// The projects by id, creating `default` when there is none.
     public func projects() async throws -> [Project] {
-        try await pool.write { db in
+        let existing = try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name FROM projects ORDER BY id").map { Project(id: $0[0], name: $0[1]) }
+        }
+        if !existing.isEmpty { return existing }
+        return try await pool.write { db in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM projects") == 0 {
                 try db.execute(
                     sql: "INSERT INTO projects (name, created_at) VALUES ('default', ?)",

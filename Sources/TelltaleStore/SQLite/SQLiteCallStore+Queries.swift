@@ -3,6 +3,7 @@ import GRDB
 import TelltaleCore
 
 extension SQLiteCallStore {
+    /// One call by id, with payloads; nil when the project has no such call.
     public func call(id: String, project: ProjectID) async throws -> Call? {
         try await pool.read { db in
             try Row.fetchOne(
@@ -13,35 +14,38 @@ extension SQLiteCallStore {
     }
 
     /// Totals of the filtered range; latency percentiles are exact (nearest rank) over requests.
+    ///
+    /// One pass over the covering time index, aggregated in Swift: a SQL `GROUP BY` or
+    /// `COUNT(DISTINCT)` would sort every row of the range in a temporary B-tree first.
     public func summary(_ query: CallQuery) async throws -> SummaryStats {
         let filter = CallFilter(query)
         return try await pool.read { db in
-            var outcomes = Dictionary(uniqueKeysWithValues: CallOutcome.allCases.map { ($0.rawValue, 0) })
-            var calls = 0
+            var counts = [Int](repeating: 0, count: CallOutcome.allCases.count)
             var notifications = 0
-            let counts = try Row.fetchAll(
-                db, sql: "SELECT kind, outcome, COUNT(*) FROM calls WHERE \(filter.sql) GROUP BY kind, outcome",
+            var sessions = Set<String>()
+            var durations: [Int64] = []
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT kind, outcome, duration_ns, session FROM calls WHERE \(filter.sql)",
                 arguments: filter.arguments)
-            for row in counts {
-                let kind: String = row[0], outcome: String = row[1], count: Int = row[2]
+            while let row = try rows.next() {
+                sessions.insert(row[3])
+                let kind: String = row[0]
                 if kind == CallKind.request.rawValue {
-                    calls += count
-                    outcomes[outcome, default: 0] += count
+                    let outcome = try CallRow.decode(CallOutcome.self, row[1])
+                    counts[CallOutcome.allCases.firstIndex(of: outcome)!] += 1
+                    durations.append(row[2])
                 } else if kind == CallKind.notification.rawValue {
-                    notifications += count
+                    notifications += 1
                 }
             }
-            let sessions = try Int.fetchOne(
-                db, sql: "SELECT COUNT(DISTINCT session) FROM calls WHERE \(filter.sql)",
-                arguments: filter.arguments) ?? 0
-            let requests = filter.and("kind = 'request'")
-            var durations = try Int64.fetchAll(
-                db, sql: "SELECT duration_ns FROM calls WHERE \(requests.sql)", arguments: requests.arguments)
+            let calls = durations.count
+            var outcomes: [String: Int] = [:]
+            for (index, outcome) in CallOutcome.allCases.enumerated() { outcomes[outcome.rawValue] = counts[index] }
             let failed = calls - (outcomes[CallOutcome.ok.rawValue] ?? 0)
             return SummaryStats(
                 calls: calls, notifications: notifications, outcomes: outcomes,
                 errorRate: calls == 0 ? 0 : Double(failed) / Double(calls),
-                sessions: sessions, latency: Percentiles.latency(sortingInPlace: &durations))
+                sessions: sessions.count, latency: Percentiles.latency(sortingInPlace: &durations))
         }
     }
 

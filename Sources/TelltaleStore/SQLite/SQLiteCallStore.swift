@@ -24,6 +24,7 @@ public final class SQLiteCallStore: CallStore {
     public let path: String
     /// The GRDB pool, for tests and maintenance tools in this package.
     package let pool: DatabasePool
+    let groupCommit = GroupCommit()
 
     /// Opens (creating when needed) `telltale.sqlite` under `directory`, creating the directory too.
     public convenience init(directory: URL, durability: Durability = .full) throws {
