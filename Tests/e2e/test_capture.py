@@ -17,6 +17,7 @@ import pytest
 from mcp.shared.exceptions import MCPError
 
 from support import (
+    REPO_ROOT,
     Collector,
     Wrapper,
     count_by,
@@ -233,10 +234,15 @@ def test_identity_filters(scenario: Scenario) -> None:
 
 def test_time_window_filters(scenario: Scenario) -> None:
     collector = scenario.collector
-    future = rfc3339(time.time() + 3600)
-    past = rfc3339(time.time() - 3600)
-    assert collector.get("/api/v1/summary", {"from": future})["calls"] == 0
-    assert collector.get("/api/v1/summary", {"from": past, "to": future})["calls"] == EXPECTED_REQUESTS
+    now = time.time()
+    # A window that ended before the scenario started, one after it, and one around it.
+    assert collector.get("/api/v1/summary", {"from": rfc3339(now - 7200), "to": rfc3339(now - 3600)})["calls"] == 0
+    assert collector.get("/api/v1/summary", {"from": rfc3339(now + 3600), "to": rfc3339(now + 7200)})["calls"] == 0
+    around = {"from": rfc3339(now - 3600), "to": rfc3339(now + 3600)}
+    assert collector.get("/api/v1/summary", around)["calls"] == EXPECTED_REQUESTS
+    assert sum(t["calls"] for t in collector.get("/api/v1/tools", around)["items"]) == sum(EXPECTED_TOOL_CALLS.values())
+    # A window that ends before it starts is a client error.
+    assert collector.request("/api/v1/summary", {"from": rfc3339(now), "to": rfc3339(now - 60)})[0] == 400
 
 
 # -- sessions and raw calls ------------------------------------------------------------------------------------
@@ -351,3 +357,13 @@ def test_read_key_is_required(scenario: Scenario) -> None:
     assert collector.request("/api/v1/summary", key="not-a-key")[0] == 401
     # An ingest key is not a read key.
     assert collector.request("/api/v1/summary", key=collector.ingest_key)[0] in (401, 403)
+
+
+def test_openapi_document_is_served_and_matches_the_repository(scenario: Scenario) -> None:
+    status, served = scenario.collector.request("/api/v1/openapi.yaml", key="")
+    assert status == 200
+    assert served == (REPO_ROOT / "Sources/TelltaleServer/Resources/openapi.yaml").read_text()
+    for path in ("/api/v1/ingest", "/api/v1/summary", "/api/v1/tools", "/api/v1/prompts", "/api/v1/resources",
+                 "/api/v1/clients", "/api/v1/servers", "/api/v1/sessions", "/api/v1/sessions/{id}/calls",
+                 "/api/v1/calls/{id}"):
+        assert f"{path}:" in served, path

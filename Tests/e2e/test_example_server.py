@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,11 +11,19 @@ import anyio
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from support import Collector, Wrapper, create_key, mcp_client, requests_only
+from support import E2E_DIR, Collector, Wrapper, clean_environ, create_key, mcp_client, requests_only
 
 
 def example_server_command(telltale: Path, *options: str) -> list[str]:
     return [str(telltale), "example-server", "--latency-scale", "0", *options]
+
+
+def test_example_server_every_tool_directly(telltale: Path) -> None:
+    """`check_example_server.py`: every tool, prompt and resource of the example server, both modes, no wrapper."""
+    result = subprocess.run([sys.executable, str(E2E_DIR / "check_example_server.py"), str(telltale)],
+                            capture_output=True, text=True, timeout=120, env=clean_environ())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "every outcome as expected" in result.stdout
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -60,7 +70,12 @@ def test_serve_demo_shows_live_traffic(telltale: Path, tmp_path: Path) -> None:
         collector.start("--demo", env={"XDG_DATA_HOME": str(tmp_path / "xdg")})
         summary = collector.wait_for_calls(5, timeout=30)
         assert summary["sessions"] >= 1
-        assert collector.items_by_name("/api/v1/tools"), "demo traffic should call tools"
+        # Demo clients handshake and list first; their tool calls follow.
+        tools = collector.wait_for("/api/v1/tools", lambda b: sum(t["calls"] for t in b["items"]) >= 3, timeout=30,
+                                   what="demo tool calls")["items"]
+        # The demo's personas call the example server's tools (and, on purpose, sometimes one it does not have).
+        assert {t["name"] for t in tools} & {"get_weather", "search_docs", "create_ticket", "flaky_lookup",
+                                            "slow_report", "explode"}
         servers = collector.get("/api/v1/servers")["items"]
         assert "telltale-example" in {s["name"] for s in servers}
         # Where to look: the startup output names the address.

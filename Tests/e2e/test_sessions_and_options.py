@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -154,3 +155,28 @@ def test_server_dying_mid_request_is_no_response(collector: Collector, make_wrap
     assert crash["outcome"] == "noResponse"
     assert crash["responseBytes"] == 0
     assert crash["durationNs"] > 0
+
+
+def test_large_payloads_are_capped_with_their_original_size(collector: Collector,
+                                                            make_wrapper: Callable[..., Wrapper]) -> None:
+    """Payloads over the cap (16 KiB by default) are stored truncated, marked, with their original size."""
+    wrapper = make_wrapper(collector)
+    text = "y" * 40_000
+
+    async def drive() -> None:
+        async with mcp_client(wrapper.params(e2e_server_command()), "auto") as client:
+            await client.list_tools()
+            result = await client.call_tool("echo", {"text": text})
+            assert result.structured_content == {"result": text}  # the client got everything
+
+    anyio.run(drive)
+    collector.wait_for_calls(3)
+    (echo,) = [c for c in collector.all_calls() if c.get("target") == "echo"]
+    detail = collector.get(f"/api/v1/calls/{echo['id']}")
+    assert detail["requestBytes"] > 40_000
+    assert detail["responseBytes"] > 80_000  # the text twice: content and structuredContent
+    for name in ("request", "response"):
+        stored = detail[name]
+        assert stored.get("$truncated") is True, f"{name}: {str(stored)[:200]}"
+        assert stored["originalBytes"] > 40_000
+        assert len(json.dumps(stored)) < 20 * 1024, f"{name} is stored above the 16 KiB cap"
