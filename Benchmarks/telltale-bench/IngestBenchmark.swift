@@ -61,7 +61,7 @@ struct IngestBenchmark: AsyncParsableCommand {
             let order = round % 2 == 0 ? [true, false] : [false, true]
             for raw in order {
                 if raw {
-                    let rate = try Self.rawInsertRate(batches: batches)
+                    let rate = try await Self.rawInsertRate(batches: batches)
                     rawRates.append(rate)
                     print("round \(round + 1): raw SQLite insert  \(Self.format(rate)) calls/s")
                 } else {
@@ -83,14 +83,15 @@ struct IngestBenchmark: AsyncParsableCommand {
     }
 
     /// Inserts every batch into a fresh store, as the server does after decoding.
-    static func rawInsertRate(batches: [[Call]]) throws -> Double {
+    static func rawInsertRate(batches: [[Call]]) async throws -> Double {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteCallStore(directory: directory)
+        guard let project = try await store.projects().first?.id else { throw BenchmarkError("no default project") }
         let start = ContinuousClock.now
         var inserted = 0
         for batch in batches {
-            inserted += try store.insertSync(batch, project: 1)
+            inserted += try store.insertSync(batch, project: project)
         }
         let seconds = (ContinuousClock.now - start).seconds
         let total = batches.reduce(0) { $0 + $1.count }

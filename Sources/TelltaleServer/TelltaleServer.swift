@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import TelltaleStore
 
 /// The Telltale HTTP server: ingest, query API, health and the OpenAPI document, on Hummingbird.
@@ -40,11 +41,21 @@ public enum TelltaleServer {
         store: any CallStore,
         configuration: ServerConfiguration,
         logger: Logger? = nil,
+        stoppedFirst: [any Service] = [],
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) async throws {
-        try await buildApplication(
+        let logger = logger ?? defaultLogger()
+        let app = buildApplication(
             store: store, configuration: configuration, logger: logger, onServerRunning: onServerRunning
-        ).runService()
+        )
+        // ServiceGroup shuts services down in reverse order: the extra services (e.g. demo traffic
+        // whose wrappers still flush to this server) stop before the HTTP server does.
+        let services = [ServiceGroupConfiguration.ServiceConfiguration(service: app)]
+            + stoppedFirst.map { .init(service: $0, successTerminationBehavior: .ignore) }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await group.run()
     }
 
     /// Label `telltale.server`, level from the `LOG_LEVEL` environment variable, else `info`.

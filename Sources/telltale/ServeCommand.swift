@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 import TelltaleServer
 import TelltaleStore
@@ -41,10 +42,15 @@ struct ServeCommand: AsyncParsableCommand {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let host = host
         let listening = ListeningFlag()
-        let server: @Sendable () async throws -> Void = { [port] in
+        let executable = DemoTraffic.currentExecutable
+        let demoServices: [any Service] = keys.demo.map { key in
+            [DemoService(ports: ports, host: host, executable: executable, ingestKey: key.plaintext)]
+        } ?? []
+        do {
             try await TelltaleServer.run(
                 store: store,
                 configuration: ServerConfiguration(host: host, port: port),
+                stoppedFirst: demoServices,
                 onServerRunning: { port in
                     listening.value.withLock { $0 = true }
                     let url = Self.url(host: host, port: port)
@@ -53,41 +59,10 @@ struct ServeCommand: AsyncParsableCommand {
                     portContinuation.finish()
                 }
             )
-        }
-        do {
-            try await run(server, demoKey: keys.demo, ports: ports)
         } catch {
             // Before the server listens, the likely failure is the address (in use, not local, no permission).
             if listening.value.withLock({ $0 }) { throw error }
             throw ServeError(address: "\(host):\(port)", underlying: error)
-        }
-    }
-
-    private func run(
-        _ server: @escaping @Sendable () async throws -> Void, demoKey: IssuedKey?, ports: AsyncStream<Int>
-    ) async throws {
-        guard let demoKey else {
-            try await server()
-            return
-        }
-        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await server()
-                return true
-            }
-            let host = host
-            group.addTask {
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next(), let endpoint = URL(string: Self.url(host: host, port: port))
-                else { return false }
-                await DemoTraffic(telltaleExecutable: executable, endpoint: endpoint, ingestKey: demoKey.plaintext).run()
-                return false
-            }
-            // The server ends on SIGINT/SIGTERM; then stop the demo traffic too.
-            while let serverEnded = try await group.next() {
-                if serverEnded { group.cancelAll() }
-            }
         }
     }
 
