@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ from support import (
     E2E_SERVER,
     Collector,
     Wrapper,
+    clean_environ,
     direct_params,
     e2e_server_command,
     free_port,
@@ -136,3 +138,16 @@ def test_client_results_equal_a_direct_run(collector: Collector, make_wrapper: C
     assert direct["missing"]["code"] == -32602
     assert direct["fail"]["is_error"] is True
     assert wrapped == direct
+
+
+def test_child_keeps_default_sigpipe_when_the_client_goes_away(collector: Collector,
+                                                               make_wrapper: Callable[..., Wrapper]) -> None:
+    """The client closes its end: `yes` under `telltale run` dies of SIGPIPE as it would alone (exit 141),
+    with capture (and its HTTP client) active in the wrapper."""
+    wrapper = make_wrapper(collector)
+    process = subprocess.Popen([str(wrapper.binary), *wrapper.run_args(["yes"])], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env={**clean_environ(), **wrapper.env()})
+    assert process.stdout is not None
+    assert process.stdout.read(10_000) == b"y\n" * 5_000
+    process.stdout.close()
+    assert process.wait(timeout=30) == 128 + 13
