@@ -96,6 +96,9 @@ final class ShipperTransport: Sendable {
         if text.localizedCaseInsensitiveContains("connection refused") || text.contains("ECONNREFUSED") {
             return "connection refused"
         }
+        if text.localizedCaseInsensitiveContains("connection reset") || text.contains("ECONNRESET") {
+            return "connection reset"
+        }
         if let error = error as? HTTPClientError {
             if error == .connectTimeout { return "connect timeout" }
             if error == .deadlineExceeded || error == .readTimeout { return "request timed out" }

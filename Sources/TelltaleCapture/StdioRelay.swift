@@ -57,6 +57,17 @@ public struct StdioRelay: Sendable {
         self.orphanedOutputGrace = orphanedOutputGrace
     }
 
+    /// Records the signal state the process inherited, before anything else in it changes that state.
+    ///
+    /// Call it first thing in a process that will start children through a relay: libraries such as
+    /// SwiftNIO (used by the shipper) ignore `SIGPIPE` process-wide when they open their first socket,
+    /// and the child must get the disposition the wrapper itself started with, not that one.
+    public static func recordInheritedSignalState() {
+        _ = SignalForwarder.ignoreBrokenPipe()
+        _ = SignalForwarder.startupBlockedSignals
+        _ = SignalForwarder.ensureChildrenAreReapable()
+    }
+
     /// Starts the child and both relay threads.
     ///
     /// - Throws: ``SpawnError`` when the program cannot be started (not found: shell exit code 127).

@@ -63,6 +63,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before the shipper opens a socket (SwiftNIO then ignores SIGPIPE process-wide).
+        StdioRelay.recordInheritedSignalState()
         let pipeline: CapturePipeline
         if let settings = captureSettings() {
             pipeline = makeCapturePipeline(settings)

@@ -39,7 +39,9 @@ struct ShipperSpoolTests {
         #expect(stats.sent == 100)
         #expect(stats.dropped == 0)
         #expect(lines.count(containing: "cannot deliver calls to the collector") == 1)
-        #expect(lines.count(containing: "connection refused") == 1)
+        // Refused, normally; reset when, in a parallel test run, another test's server got the freed port.
+        #expect(lines.count(containing: "connection refused") + lines.count(containing: "connection reset") == 1,
+                "\(lines.all)")
         #expect(lines.all.last == "telltale: collector reachable again")
         #expect(lines.all.count == 2, "\(lines.all)")
         await shipper.shutdown()

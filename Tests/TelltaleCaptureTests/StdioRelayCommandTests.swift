@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,6 +43,29 @@ struct StdioRelayCommandTests {
         #expect(await wrapper.exit() == .exited(expected))
         #expect(await output.isEmpty)
         #expect(String(decoding: await errors, as: UTF8.self) == Self.noKeyNotice)
+    }
+
+    @Test("with capture on (the shipper opens sockets, SwiftNIO ignores SIGPIPE), the child still gets SIGPIPE's default: `yes` dies of it")
+    func childKeepsDefaultBrokenPipe() async throws {
+        // This test process may ignore SIGPIPE already (SwiftNIO in other tests): start the wrapper
+        // with the default disposition, as a shell would.
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("telltale-sigpipe-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: spool) }
+        let executable = try RelayTest.telltaleExecutable()
+        let errors = try RelayTest.Pipe()
+        let process = try ChildProcess.spawn([
+            "env", "XDG_DATA_HOME=\(spool.path)", "python3", "-c",
+            "import os, signal, sys; signal.signal(signal.SIGPIPE, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+            executable, "run", "--api-key", "tt_ingest_test", "--endpoint", "http://127.0.0.1:9", "--", "yes",
+        ], standardError: errors.write)
+        close(errors.write)
+        let first = await RelayTest.onThread { RelayTest.readExactly(process.standardOutput, 10_000) }
+        #expect(first.count == 10_000)
+        close(process.standardOutput)  // the client is gone
+        let status = await RelayTest.onThread { process.reap() }
+        close(process.standardInput)
+        close(errors.read)
+        #expect(status == .exited(128 + SIGPIPE))
     }
 
     @Test("unknown command: one clear line on stderr, exit 127")
