@@ -55,6 +55,7 @@ final class ShipperTestCollector: Sendable {
         script: @escaping @Sendable (Int) -> CollectorReply = { _ in .accept }
     ) async throws -> ShipperTestCollector {
         let box = CollectorBox()
+        releaseReservation(port)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -75,11 +76,37 @@ final class ShipperTestCollector: Sendable {
     }
 
     /// A port on which nothing listens right now (bound once, then closed), for "collector down" tests.
+    ///
+    /// The port stays reserved by a socket that is bound but does not listen (connecting to it is
+    /// refused, and no other test's server can take the port meanwhile) until `start(port:)` binds it.
     static func reservePort() async throws -> Int {
-        let collector = try await start()
-        let port = collector.port
-        await collector.stop()
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            let code = errno
+            close(fd)
+            throw IOError(errnoCode: code, reason: "bind")
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        reservations.withLock { $0[port] = fd }
         return port
+    }
+
+    /// Sockets holding ports handed out by ``reservePort()``, by port.
+    private static let reservations = Mutex<[Int: Int32]>([:])
+
+    /// Frees a reserved port right before a collector binds it.
+    private static func releaseReservation(_ port: Int) {
+        if let fd = reservations.withLock({ $0.removeValue(forKey: port) }) { close(fd) }
     }
 
     /// Closes the listening socket and every open connection.
