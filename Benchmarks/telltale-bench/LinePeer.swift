@@ -37,6 +37,15 @@ struct LinePeer {
         ProcStatus.value("VmHWM", pid: process.pid)
     }
 
+    /// Peak RSS with the current split into private (`RssAnon`) and file-backed, mostly shared code
+    /// (`RssFile`) pages, e.g. `36868 KiB (now anon 9120, file 26652)`.
+    func residentDescription() -> String {
+        guard let peak = peakResidentKiB() else { return "?" }
+        let anon = ProcStatus.value("RssAnon", pid: process.pid).map(String.init) ?? "?"
+        let file = ProcStatus.value("RssFile", pid: process.pid).map(String.init) ?? "?"
+        return "\(peak) KiB (now anon \(anon), file \(file))"
+    }
+
     /// Closes stdin (EOF) and waits for the process to exit.
     func finish() -> ChildExitStatus {
         close(process.standardInput)

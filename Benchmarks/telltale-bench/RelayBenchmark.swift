@@ -105,7 +105,7 @@ struct RelayBenchmark: ParsableCommand {
                 for _ in 0..<requests { samples[mode].append(try trip(modes[mode].peer)) }
             }
         }
-        let peaks = modes.map { $0.peer.peakResidentKiB() }
+        let peaks = modes.map { $0.peer.residentDescription() }
         for mode in modes {
             let status = mode.peer.finish()
             guard status == .exited(0) else { throw ValidationError("\(mode.name): echo server \(status)") }
@@ -116,7 +116,7 @@ struct RelayBenchmark: ParsableCommand {
         for (index, mode) in modes.enumerated() {
             let s = samples[index]
             report += "  " + mode.name.padded(40) + Self.row([s.quantile(0.5), s.quantile(0.95), s.quantile(0.99), s.mean])
-                + (index == 0 ? "" : peaks[index].map { "\($0) KiB" } ?? "?") + "\n"
+                + (index == 0 ? "" : peaks[index]) + "\n"
         }
         for index in modes.indices.dropFirst() {
             let s = samples[index]
