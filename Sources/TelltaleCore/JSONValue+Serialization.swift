@@ -6,8 +6,9 @@ extension JSONValue {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the value as compact JSON (keys sorted) to `out`.
-    public func writeJSON(into out: inout [UInt8]) {
+    /// Appends the value as compact JSON to `out`; object keys sorted unless `sortedKeys` is false
+    /// (dictionary order: cheaper, for text that needs no canonical form, like stored payloads).
+    public func writeJSON(into out: inout [UInt8], sortedKeys: Bool = true) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
@@ -17,16 +18,17 @@ extension JSONValue {
             out.append(0x5B)
             for (offset, value) in values.enumerated() {
                 if offset > 0 { out.append(0x2C) }
-                value.writeJSON(into: &out)
+                value.writeJSON(into: &out, sortedKeys: sortedKeys)
             }
             out.append(0x5D)
         case .object(let members):
             out.append(0x7B)
-            for (offset, key) in members.keys.sorted().enumerated() {
+            let keys = sortedKeys ? members.keys.sorted() : Array(members.keys)
+            for (offset, key) in keys.enumerated() {
                 if offset > 0 { out.append(0x2C) }
                 JSONValue.writeString(key, into: &out)
                 out.append(0x3A)
-                members[key]?.writeJSON(into: &out)
+                members[key]?.writeJSON(into: &out, sortedKeys: sortedKeys)
             }
             out.append(0x7D)
         }

@@ -99,53 +99,15 @@ enum IngestDecoder {
                     result.calls.append(call)
                 }
             } catch {
-                result.rejected.append(Rejection(line: line.index, reason: describe(error)))
+                result.rejected.append(Rejection(line: line.index, reason: error.description))
             }
         }
         return result
     }
 
-    /// Rules the JSON shape cannot express; nil when the call is acceptable.
+    /// The server's own rules beyond what ``CallCodec`` checks (empty id/method/session, negative
+    /// sizes and durations are already rejected there); nil when the call is acceptable.
     static func validate(_ call: Call) -> String? {
-        if call.id.isEmpty { return "field 'id': must not be empty" }
-        if call.id.utf8.count > 200 { return "field 'id': longer than 200 bytes" }
-        if call.session.isEmpty { return "field 'session': must not be empty" }
-        if call.method.isEmpty { return "field 'method': must not be empty" }
-        if call.durationNs < 0 { return "field 'durationNs': must be >= 0, got \(call.durationNs)" }
-        return nil
-    }
-
-    /// A short, clear reason for a decoding failure, naming the field.
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let parent = path(context.codingPath)
-            return "field '\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)': missing"
-        case .valueNotFound(_, let context):
-            return "field '\(path(context.codingPath))': must not be null"
-        case .typeMismatch(let type, let context):
-            return "field '\(path(context.codingPath))': expected \(typeName(type))"
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                return "not a JSON object"
-            }
-            return "field '\(path(context.codingPath))': \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type: "an integer"
-        case is Double.Type: "a number"
-        case is Bool.Type: "a boolean"
-        default: "\(type)"
-        }
+        call.id.utf8.count > 200 ? "field 'id': longer than 200 bytes" : nil
     }
 }

@@ -6,11 +6,7 @@ import Hummingbird
 enum JSONBody {
     /// A JSON encoder configured for the API (dates as RFC 3339 UTC with microseconds).
     static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.string(date))
-        }
+        let encoder = CallCodec.makeEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }

@@ -15,32 +15,32 @@ struct QueryController {
 
     func register(on routes: RouteTable) {
         routes.add(.get, "/api/v1/summary", scope: .read) { request, context in
-            let (query, _) = try parse(request, context)
+            let query = try parse(request, context)
             return try JSONBody.response(SummaryReply(from: query.from, to: query.to, stats: try await store.summary(query)))
         }
         for (path, kind) in [("tools", TargetKind.tool), ("prompts", .prompt), ("resources", .resource)] {
             routes.add(.get, "/api/v1/\(path)", scope: .read) { request, context in
-                let (query, _) = try parse(request, context)
+                let query = try parse(request, context)
                 return try list(try await store.targets(kind, query), query)
             }
         }
         routes.add(.get, "/api/v1/clients", scope: .read) { request, context in
-            let (query, _) = try parse(request, context)
+            let query = try parse(request, context)
             return try list(try await store.clients(query), query)
         }
         routes.add(.get, "/api/v1/servers", scope: .read) { request, context in
-            let (query, _) = try parse(request, context)
+            let query = try parse(request, context)
             return try list(try await store.servers(query), query)
         }
         routes.add(.get, "/api/v1/sessions", scope: .read) { request, context in
-            let (query, _) = try parse(request, context)
+            let query = try parse(request, context)
             let limit = try QueryParameters.integer(
                 request, "limit", default: Self.sessionsLimit.default, range: 1...Self.sessionsLimit.max
             )
             return try list(try await store.sessions(query, limit: limit), query)
         }
         routes.add(.get, "/api/v1/sessions/{id}/calls", scope: .read) { request, context in
-            let (query, _) = try parse(request, context)
+            let query = try parse(request, context)
             let session = try context.parameters.require("id")
             let limit = try QueryParameters.integer(
                 request, "limit", default: Self.sessionCallsLimit.default, range: 1...Self.sessionCallsLimit.max
@@ -58,10 +58,10 @@ struct QueryController {
         }
     }
 
-    private func parse(_ request: Request, _ context: TelltaleRequestContext) throws -> (CallQuery, AuthenticatedKey) {
+    private func parse(_ request: Request, _ context: TelltaleRequestContext) throws -> CallQuery {
         let key = try context.requireKey()
         let parameters = try QueryParameters(request, now: Date(), defaultRange: configuration.defaultRange)
-        return (parameters.callQuery(project: key.project.id), key)
+        return parameters.callQuery(project: key.project.id)
     }
 
     private func list<Item: Encodable & Sendable>(_ items: [Item], _ query: CallQuery) throws -> Response {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TelltaleCore
 @testable import TelltaleServer
 
 @Suite struct IngestDecoderTests {
@@ -32,7 +33,8 @@ import Testing
         var call = Fixtures.sampleCalls()[0]
         #expect(IngestDecoder.validate(call) == nil)
         call.durationNs = -1
-        #expect(IngestDecoder.validate(call)?.contains("durationNs") == true)
+        let negative = await IngestDecoder.decode(Data(CallCodec.encode([call])))
+        #expect(negative.rejected.first?.reason.contains("durationNs") == true)
         call.durationNs = 0
         call.id = String(repeating: "x", count: 201)
         #expect(IngestDecoder.validate(call)?.contains("'id'") == true)
