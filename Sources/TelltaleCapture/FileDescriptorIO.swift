@@ -35,6 +35,17 @@ package enum FileDescriptorIO {
         }
     }
 
+    /// Writes `line` and a newline to standard error in one `writeAll`, ignoring failures: a message
+    /// of Telltale's own must never stop the process (`FileHandle.write` traps when stderr is gone).
+    package static func writeLine(toStandardError line: String) {
+        var text = line
+        text.append("\n")
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            _ = writeAll(STDERR_FILENO, base, count: bytes.count)
+        }
+    }
+
     /// Writes all `count` bytes of `buffer`, looping over partial writes.
     ///
     /// - Returns: 0 on success, otherwise the `errno` of the failed `write` (`EPIPE` when the reader is gone).

@@ -114,6 +114,6 @@ public struct ShipperConfiguration: Sendable {
 
     /// The default ``report``: writes the line, plus a newline, to the process's standard error.
     public static let writeToStandardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileDescriptorIO.writeLine(toStandardError: line)
     }
 }

@@ -91,7 +91,6 @@ extension ShipperEngine {
         let maxBatchCalls = configuration.maxBatchCalls
         return state.withLock { s -> (Int, [Call])? in
             let calls = s.removeFirst(maxBatchCalls)
-            s.stats.queueDepth = s.queue.count
             guard !calls.isEmpty else { return nil }
             return (s.addInFlight(calls), calls)
         }

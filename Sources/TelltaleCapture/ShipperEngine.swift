@@ -54,7 +54,6 @@ final class ShipperEngine: Sendable {
                 inBackground = s.spillingCalls + spill.count <= maxQueued
                 if inBackground { s.spillingCalls += spill.count }
             }
-            s.stats.queueDepth = s.queue.count
             let crossed = (before < maxBatch && s.queue.count >= maxBatch)
                 || (bytesBefore < maxBytes && s.queuedBytesEstimate >= maxBytes)
             return (wasEmpty || crossed, spill, inBackground, false)
@@ -215,7 +214,6 @@ final class ShipperEngine: Sendable {
     func spoolLeftovers() {
         let (queued, claimed) = state.withLock { s -> ([Call], [(Int, [Call])]) in
             let queued = s.removeFirst(s.queue.count)
-            s.stats.queueDepth = 0
             var claimed: [(Int, [Call])] = []
             for (id, entry) in s.inFlight where !entry.claimedForSpool {
                 s.inFlight[id]?.claimedForSpool = true

@@ -36,9 +36,4 @@ final class ShipperReporter: Sendable {
         }
         if isNew { sink("telltale: " + message()) }
     }
-
-    /// Whether `kind` has been reported.
-    func hasReported(_ kind: ShipperProblem) -> Bool {
-        reported.withLock { $0.contains(kind) }
-    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Synchronization
 import TelltaleCapture
+import TelltaleCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,13 +48,9 @@ struct RunCommand: AsyncParsableCommand {
         guard !command.isEmpty else {
             throw ValidationError("missing the server's command: telltale run [options] -- CMD ARGS…")
         }
-        for tag in tags {
-            do { _ = try TagArgument(parsing: tag) } catch { throw ValidationError(error.description) }
-        }
-        for pattern in redactKeys {
-            do { _ = try Regex(pattern) } catch {
-                throw ValidationError("invalid --redact-key '\(pattern)': not a regular expression (\(error))")
-            }
+        do { _ = try parsedTags() } catch { throw ValidationError(error.description) }
+        do { _ = try Redactor(extraKeyPatterns: redactKeys) } catch {
+            throw ValidationError(error.description)
         }
         if let sessionID, sessionID.isEmpty { throw ValidationError("--session-id must not be empty") }
         let endpoint = resolvedEndpoint
@@ -95,13 +92,19 @@ struct RunCommand: AsyncParsableCommand {
     /// The capture settings, or `nil` when there is no API key (relay only).
     func captureSettings() -> CaptureSettings? {
         guard let key = apiKey ?? Self.environment("TELLTALE_API_KEY"), !key.isEmpty else { return nil }
-        var tagValues: [String: String] = [:]
-        for tag in tags {
-            if let parsed = try? TagArgument(parsing: tag) { tagValues[parsed.key] = parsed.value }
-        }
         return CaptureSettings(
-            endpoint: resolvedEndpoint, apiKey: key, tags: tagValues, redactKeyPatterns: redactKeys,
+            endpoint: resolvedEndpoint, apiKey: key, tags: (try? parsedTags()) ?? [:], redactKeyPatterns: redactKeys,
             capturePayloads: !noPayloads, sessionID: sessionID, command: command)
+    }
+
+    /// `--tag key=value` options as a dictionary (a later tag with the same key wins).
+    func parsedTags() throws(TagArgument.Invalid) -> [String: String] {
+        var values: [String: String] = [:]
+        for tag in tags {
+            let parsed = try TagArgument(parsing: tag)
+            values[parsed.key] = parsed.value
+        }
+        return values
     }
 
     private static func environment(_ name: String) -> String? {
