@@ -133,9 +133,6 @@ public enum CallOutcome: String, Codable, Sendable, CaseIterable {
     case cancelled
     /// The connection closed, or the timeout passed, with the request open.
     case noResponse
-
-    /// Whether this outcome counts as a failure in error rates.
-    public var isFailure: Bool { self != .ok }
 }
 
 /// The transport the call was captured on.

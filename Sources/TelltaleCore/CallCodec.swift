@@ -123,10 +123,4 @@ public enum CallCodec {
         }
         return decoder
     }
-
-    /// Formats a date as the wire does (`2026-11-25T10:13:33.123456Z`).
-    public static func formatDate(_ date: Date) -> String { RFC3339.string(date) }
-
-    /// Parses any RFC 3339 date-time; nil if malformed.
-    public static func parseDate(_ text: String) -> Date? { RFC3339.parse(text.utf8) }
 }

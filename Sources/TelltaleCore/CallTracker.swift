@@ -15,6 +15,20 @@ public struct CallTracker: Sendable {
     private struct Pending {
         var call: Call
         var startNs: UInt64
+
+        /// Nanoseconds from the request until `instant` (0 if the clock went backwards).
+        func durationNs(at instant: CaptureInstant) -> Int64 {
+            Int64(clamping: instant.monotonicNs >= startNs ? instant.monotonicNs - startNs : 0)
+        }
+
+        /// The call, ended at `instant` with `outcome` and no response.
+        func ended(_ outcome: CallOutcome, _ message: String?, at instant: CaptureInstant) -> Call {
+            var ended = call
+            ended.outcome = outcome
+            ended.errorMessage = message
+            ended.durationNs = durationNs(at: instant)
+            return ended
+        }
     }
 
     /// Counters of messages that did not produce a Call.
@@ -101,22 +115,14 @@ public struct CallTracker: Sendable {
         let seconds = timeout % 1_000_000_000 == 0 ? String(timeout / 1_000_000_000) : String(Double(timeout) / 1e9)
         for (key, entry) in expired.sorted(by: { $0.value.startNs < $1.value.startNs }) {
             pending[key] = nil
-            var call = entry.call
-            call.outcome = .noResponse
-            call.errorMessage = "no response within \(seconds) s"
-            call.durationNs = Int64(clamping: instant.monotonicNs &- entry.startNs)
-            calls.append(stamped(call))
+            calls.append(stamped(entry.ended(.noResponse, "no response within \(seconds) s", at: instant)))
         }
     }
 
     /// The connection closed: every open request is recorded as `noResponse` with `reason`.
     public mutating func close(at instant: CaptureInstant, reason: String = "connection closed", into calls: inout [Call]) {
         for entry in pending.values.sorted(by: { $0.startNs < $1.startNs }) {
-            var call = entry.call
-            call.outcome = .noResponse
-            call.errorMessage = reason
-            call.durationNs = Int64(clamping: instant.monotonicNs >= entry.startNs ? instant.monotonicNs - entry.startNs : 0)
-            calls.append(stamped(call))
+            calls.append(stamped(entry.ended(.noResponse, reason, at: instant)))
         }
         pending.removeAll()
     }
@@ -166,31 +172,23 @@ public struct CallTracker: Sendable {
     private mutating func startRequest(_ message: MCPMessage, line: UnsafeRawBufferPointer, byteCount: Int,
                                        from source: MessageSource, at instant: CaptureInstant, into calls: inout [Call]) {
         guard let id = message.id else { return }
-        let direction: CallDirection = source == .client ? .toServer : .toClient
+        let direction = source.requestDirection
         let call = newCall(message, kind: .request, direction: direction, line: line, byteCount: byteCount,
                            source: source, at: instant)
         let key = PendingKey(direction: direction, id: id)
         if let previous = pending[key] {
             stats.reusedIDs += 1
-            var superseded = previous.call
-            superseded.outcome = .noResponse
-            superseded.errorMessage = "superseded by a new request with the same id"
-            superseded.durationNs = Int64(clamping: instant.monotonicNs >= previous.startNs ? instant.monotonicNs - previous.startNs : 0)
-            calls.append(stamped(superseded))
+            calls.append(stamped(previous.ended(.noResponse, "superseded by a new request with the same id", at: instant)))
         }
         pending[key] = Pending(call: call, startNs: instant.monotonicNs)
     }
 
     private mutating func recordNotification(_ message: MCPMessage, line: UnsafeRawBufferPointer, byteCount: Int,
                                              from source: MessageSource, at instant: CaptureInstant, into calls: inout [Call]) {
-        let direction: CallDirection = source == .client ? .toServer : .toClient
+        let direction = source.requestDirection
         if message.method == "notifications/cancelled", let id = message.cancelledRequestId,
            let entry = pending.removeValue(forKey: PendingKey(direction: direction, id: id)) {
-            var cancelled = entry.call
-            cancelled.outcome = .cancelled
-            cancelled.errorMessage = message.cancelReason
-            cancelled.durationNs = Int64(clamping: instant.monotonicNs >= entry.startNs ? instant.monotonicNs - entry.startNs : 0)
-            calls.append(stamped(cancelled))
+            calls.append(stamped(entry.ended(.cancelled, message.cancelReason, at: instant)))
         }
         let call = newCall(message, kind: .notification, direction: direction, line: line, byteCount: byteCount,
                            source: source, at: instant)
@@ -199,13 +197,14 @@ public struct CallTracker: Sendable {
 
     private mutating func completeRequest(_ message: MCPMessage, line: UnsafeRawBufferPointer, byteCount: Int,
                                           from source: MessageSource, at instant: CaptureInstant, into calls: inout [Call]) {
+        // A response travels against its request: the server answers requests sent .toServer.
         let direction: CallDirection = source == .server ? .toServer : .toClient
         guard let id = message.id, let entry = pending.removeValue(forKey: PendingKey(direction: direction, id: id)) else {
             stats.unmatchedResponses += 1
             return
         }
         var call = entry.call
-        call.durationNs = Int64(clamping: instant.monotonicNs >= entry.startNs ? instant.monotonicNs - entry.startNs : 0)
+        call.durationNs = entry.durationNs(at: instant)
         call.responseBytes = byteCount
         if message.kind == .errorResponse {
             call.outcome = .error
@@ -225,7 +224,7 @@ public struct CallTracker: Sendable {
     }
 
     /// Fills identity the call did not carry itself from what the session knows.
-    private func stamped(_ call: Call) -> Call {
+    package func stamped(_ call: Call) -> Call {
         var call = call
         if call.client == nil { call.client = client }
         if call.server == nil { call.server = server }

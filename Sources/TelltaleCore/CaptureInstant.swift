@@ -20,10 +20,4 @@ public struct CaptureInstant: Sendable, Equatable {
     public static func now() -> CaptureInstant {
         CaptureInstant(wall: Date(), monotonicNs: DispatchTime.now().uptimeNanoseconds)
     }
-
-    /// This instant moved forward by `nanoseconds` on both clocks (tests, simulations).
-    public func advanced(byNs nanoseconds: UInt64) -> CaptureInstant {
-        CaptureInstant(wall: wall.addingTimeInterval(Double(nanoseconds) / 1e9),
-                       monotonicNs: monotonicNs &+ nanoseconds)
-    }
 }

@@ -6,6 +6,11 @@ public enum MessageSource: Sendable, Equatable {
     case server
 }
 
+extension MessageSource {
+    /// The direction of a request (or notification) this peer sends.
+    package var requestDirection: CallDirection { self == .client ? .toServer : .toClient }
+}
+
 /// Settings of one capture session.
 public struct CaptureOptions: Sendable {
     /// Tags stamped on every Call (`--tag key=value`).

@@ -188,13 +188,6 @@ package struct JSONCursor {
         return memcmp(base + key.range.lowerBound, name.utf8Start, count) == 0
     }
 
-    /// Whether the raw (unescaped) bytes in `range` equal `text`.
-    package func bytes(_ range: Range<Int>, equal text: StaticString) -> Bool {
-        let count = text.utf8CodeUnitCount
-        guard range.count == count, let base = bytes.baseAddress else { return false }
-        return memcmp(base + range.lowerBound, text.utf8Start, count) == 0
-    }
-
     /// Reads a string value at the cursor and decodes it; nil (value skipped) if it is not a string.
     package mutating func readString() -> String? {
         skipWhitespace()

@@ -18,15 +18,10 @@ public struct RedactionPatternError: Error, CustomStringConvertible, Sendable, E
 public struct Redactor: Sendable {
     /// What a redacted value becomes.
     public static let marker = "[REDACTED]"
-    /// The default rule as a regular expression (documentation; matching uses a faster equivalent).
-    public static let defaultKeyPattern =
-        "(?i)(passw(or)?d|secret|token|authorization|api[-_ ]?key|cookie|credential|private[-_ ]?key|session[-_ ]?id|access[-_ ]?key|^auth$)"
 
     private static let exemptKeys: [StaticString] = ["progresstoken", "maxtokens"]
 
     private let extraPatterns: [NSRegularExpression]
-    /// The extra patterns as given.
-    public let extraPatternSources: [String]
 
     /// Creates a redactor with the default rule plus `extraKeyPatterns` (regular expressions).
     public init(extraKeyPatterns: [String] = []) throws(RedactionPatternError) {
@@ -39,7 +34,6 @@ public struct Redactor: Sendable {
             }
         }
         self.extraPatterns = compiled
-        self.extraPatternSources = extraKeyPatterns
     }
 
     /// The default redactor (no extra patterns).
@@ -47,7 +41,6 @@ public struct Redactor: Sendable {
 
     private init(compiled: [NSRegularExpression]) {
         self.extraPatterns = compiled
-        self.extraPatternSources = []
     }
 
     /// Whether values under `key` are redacted.

@@ -114,23 +114,20 @@ public struct StdioCaptureSession: Sendable {
     private mutating func pollutionCall(_ pollution: Pollution, source: MessageSource) -> Call {
         let options = tracker.options
         let previewLimit = min(StdioCaptureSession.pollutionPreviewBytes, options.payloads.maxBytes)
-        return Call(
+        return tracker.stamped(Call(
             id: tracker.ids.newID(at: pollution.firstSeen),
             startedAt: pollution.firstSeen,
             kind: .pollution,
-            direction: source == .server ? .toClient : .toServer,
+            direction: source.requestDirection,
             method: source == .server ? "stdout" : "stdin",
             outcome: .ok,
             session: tracker.sessionID,
-            client: tracker.client,
-            server: tracker.server,
-            protocolVersion: tracker.protocolVersion,
             transport: options.transport,
             tags: options.tags,
             request: options.payloads.capture
                 ? .string(PayloadPolicy.utf8Prefix(pollution.firstLine, maxBytes: previewLimit)) : nil,
             requestBytes: pollution.bytes,
             pollutionLines: pollution.lines
-        )
+        ))
     }
 }

@@ -57,14 +57,14 @@ import TelltaleCore
         ("2026-11-25 10:13:33.000001Z", 1_795_601_613.000001),
     ])
     func acceptsAnyRFC3339(text: String, seconds: Double) throws {
-        let date = try #require(CallCodec.parseDate(text))
+        let date = try #require(RFC3339.parse(text.utf8))
         #expect(abs(date.timeIntervalSince1970 - seconds) < 1e-6)
     }
 
     @Test(arguments: ["2026-11-25", "2026-11-25T10:13:33", "2026-13-25T10:13:33Z", "2026-11-25T10:13:33.Z",
                       "2026-11-25T10:13:33+0100", "yesterday"])
     func rejectsMalformedDates(text: String) {
-        #expect(CallCodec.parseDate(text) == nil)
+        #expect(RFC3339.parse(text.utf8) == nil)
     }
 
     @Test(arguments: [
