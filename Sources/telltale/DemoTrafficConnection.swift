@@ -205,18 +205,9 @@ final class DemoTrafficConnection: Sendable {
         from handle: FileHandle, name: String, onLine: @escaping @Sendable (Data) -> Void,
         onEnd: @escaping @Sendable () -> Void
     ) {
-        let thread = Thread {
-            var lines = ExampleServerLineBuffer()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                for line in lines.append(chunk) { onLine(line) }
-            }
-            if let last = lines.remainder() { onLine(last) }
+        ExampleServerInput.readLines(descriptor: handle.fileDescriptor, threadName: name, onLine: onLine) {
             try? handle.close()
             onEnd()
         }
-        thread.name = name
-        thread.start()
     }
 }

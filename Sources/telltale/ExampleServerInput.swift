@@ -1,4 +1,6 @@
 import Foundation
+import TelltaleCapture
+import TelltaleCore
 
 #if canImport(Glibc)
 import Glibc
@@ -16,20 +18,35 @@ enum ExampleServerInput {
     /// The lines read from `descriptor` (without `\n` or `\r\n`), finishing at end of file or on a read error.
     static func lines(descriptor: Int32 = STDIN_FILENO) -> AsyncStream<Data> {
         let (stream, continuation) = AsyncStream.makeStream(of: Data.self)
-        let thread = Thread {
-            var lines = ExampleServerLineBuffer()
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-            while true {
-                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                for line in lines.append(chunk[0..<count]) { continuation.yield(line) }
-            }
-            if let last = lines.remainder() { continuation.yield(last) }
+        readLines(descriptor: descriptor, threadName: "example-server-stdin", onLine: { continuation.yield($0) }) {
             continuation.finish()
         }
-        thread.name = "example-server-stdin"
-        thread.start()
         return stream
+    }
+
+    /// Starts a thread that reads `descriptor` to its end, calling `onLine` for each non-empty line
+    /// (Core's ``LineFramer``, with no length limit), then `onEnd`.
+    static func readLines(
+        descriptor: Int32, threadName: String,
+        onLine: @escaping @Sendable (Data) -> Void, onEnd: @escaping @Sendable () -> Void
+    ) {
+        let thread = Thread {
+            var framer = LineFramer(maxLineBytes: .max)
+            let capacity = 64 * 1024
+            let chunk = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+            defer { chunk.deallocate() }
+            reading: while true {
+                switch FileDescriptorIO.readSome(descriptor, into: chunk, capacity: capacity) {
+                case .bytes(let count):
+                    framer.consume(UnsafeRawBufferPointer(start: chunk, count: count)) { onLine(Data($0.bytes)) }
+                case .endOfFile, .failed:
+                    break reading
+                }
+            }
+            framer.finish { onLine(Data($0.bytes)) }
+            onEnd()
+        }
+        thread.name = threadName
+        thread.start()
     }
 }
