@@ -38,10 +38,7 @@ struct IngestBenchmark: AsyncParsableCommand {
     var noGzip = false
 
     func run() async throws {
-        let wrapper = try telltale ?? RelayBenchmark.directory(of: RelayBenchmark.ownExecutable()) + "/telltale"
-        guard FileManager.default.isExecutableFile(atPath: wrapper) else {
-            throw ValidationError("telltale executable not found at \(wrapper); build it or pass --telltale")
-        }
+        let wrapper = try RelayBenchmark.locateTelltale(telltale)
         print("telltale-bench ingest: \(wrapper)")
         print("\(calls) calls per round in batches of \(batch), \(rounds) rounds, \(concurrency) uploaders, "
             + (noGzip ? "plain NDJSON" : "gzip NDJSON"))
@@ -50,8 +47,9 @@ struct IngestBenchmark: AsyncParsableCommand {
         let batches = stride(from: 0, to: generated.count, by: batch).map {
             Array(generated[$0..<min($0 + batch, generated.count)])
         }
-        let bodies = try batches.map { try IngestWorkload.body(for: $0, gzip: !noGzip) }
-        let rawBytes = batches.reduce(0) { $0 + CallCodec.encode($1).count }
+        let ndjson = batches.map(CallCodec.encode)
+        let bodies = try ndjson.map { try IngestWorkload.body(ndjson: $0, gzip: !noGzip) }
+        let rawBytes = ndjson.reduce(0) { $0 + $1.count }
         let wireBytes = bodies.reduce(0) { $0 + $1.readableBytes }
         print("payload: \(rawBytes / calls) bytes per call as NDJSON, \(wireBytes >> 10) KiB on the wire per round\n")
 

@@ -63,9 +63,9 @@ enum IngestWorkload {
         }
     }
 
-    /// The NDJSON body of one batch, gzip-compressed unless `gzip` is false.
-    static func body(for calls: [Call], gzip: Bool) throws -> ByteBuffer {
-        var buffer = ByteBuffer(bytes: CallCodec.encode(calls))
+    /// The request body of one batch's NDJSON, gzip-compressed unless `gzip` is false.
+    static func body(ndjson: [UInt8], gzip: Bool) throws -> ByteBuffer {
+        var buffer = ByteBuffer(bytes: ndjson)
         return gzip ? try buffer.compress(with: .gzip) : buffer
     }
 

@@ -45,10 +45,7 @@ struct RelayBenchmark: ParsableCommand {
 
     func run() throws {
         let benchmark = try Self.ownExecutable()
-        let wrapper = telltale ?? Self.directory(of: benchmark) + "/telltale"
-        guard access(wrapper, X_OK) == 0 else {
-            throw ValidationError("telltale executable not found at \(wrapper); build it or pass --telltale")
-        }
+        let wrapper = try Self.locateTelltale(telltale)
         let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer { close(null) }
         print("telltale-bench relay: \(wrapper)")
@@ -191,6 +188,15 @@ struct RelayBenchmark: ParsableCommand {
     private static func rate(_ bytes: Int, _ seconds: Double) -> String {
         let mbps = Double(bytes) / seconds / 1e6
         return "\(Int(mbps.rounded())) MB/s (\(Int((seconds * 1000).rounded())) ms)"
+    }
+
+    /// The `telltale` executable: `option` when given, else the one next to this benchmark.
+    static func locateTelltale(_ option: String?) throws -> String {
+        let path = try option ?? directory(of: ownExecutable()) + "/telltale"
+        guard access(path, X_OK) == 0 else {
+            throw ValidationError("telltale executable not found at \(path); build it or pass --telltale")
+        }
+        return path
     }
 
     static func ownExecutable() throws -> String {
