@@ -38,7 +38,7 @@ extension ShipperEngine {
         var lost = calls.count - lineCount
         for chunk in chunks {
             do {
-                batches.append(EncodedBatch(body: try ShipperWireFormat.gzip(Array(ndjson[chunk.range])), callCount: chunk.lines))
+                batches.append(EncodedBatch(body: try ShipperWireFormat.gzip(ndjson[chunk.range]), callCount: chunk.lines))
             } catch {
                 lost += chunk.lines
                 configuration.logger.debug("telltale shipper: gzip failed: \(error)")

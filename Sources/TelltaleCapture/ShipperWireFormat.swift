@@ -11,7 +11,7 @@ enum ShipperWireFormat {
     }
 
     /// gzip of `bytes` (RFC 1952), as sent with `Content-Encoding: gzip` and stored in spool files.
-    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    static func gzip(_ bytes: some Sequence<UInt8>) throws -> [UInt8] {
         var input = ByteBuffer(bytes: bytes)
         var output = try input.compress(with: .gzip())
         return output.readBytes(length: output.readableBytes) ?? []

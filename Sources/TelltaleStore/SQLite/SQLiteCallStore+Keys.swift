@@ -4,9 +4,7 @@ import GRDB
 extension SQLiteCallStore {
     /// The projects by id, creating `default` when there is none.
     public func projects() async throws -> [Project] {
-        let existing = try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name FROM projects ORDER BY id").map { Project(id: $0[0], name: $0[1]) }
-        }
+        let existing = try await pool.read(Self.allProjects)
         if !existing.isEmpty { return existing }
         return try await pool.write { db in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM projects") == 0 {
@@ -14,9 +12,13 @@ extension SQLiteCallStore {
                     sql: "INSERT INTO projects (name, created_at) VALUES ('default', ?)",
                     arguments: [CallRow.microseconds(Date())])
             }
-            return try Row.fetchAll(db, sql: "SELECT id, name FROM projects ORDER BY id")
-                .map { Project(id: $0[0], name: $0[1]) }
+            return try Self.allProjects(db)
         }
+    }
+
+    /// Every project, by id.
+    private static func allProjects(_ db: Database) throws -> [Project] {
+        try Row.fetchAll(db, sql: "SELECT id, name FROM projects ORDER BY id").map(Project.init(row:))
     }
 
     /// Creates a project; names are unique.
@@ -40,7 +42,7 @@ extension SQLiteCallStore {
     public func project(named name: String) async throws -> Project? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT id, name FROM projects WHERE name = ?", arguments: [name])
-                .map { Project(id: $0[0], name: $0[1]) }
+                .map(Project.init(row:))
         }
     }
 
@@ -63,7 +65,7 @@ extension SQLiteCallStore {
                         VALUES (?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [project, scope.rawValue, lookup, Data(APIKeyFormat.hash(plaintext)), label, CallRow.microseconds(Date())])
-                return IssuedKey(id: db.lastInsertedRowID, project: Project(id: row[0], name: row[1]), scope: scope, plaintext: plaintext)
+                return IssuedKey(id: db.lastInsertedRowID, project: Project(row: row), scope: scope, plaintext: plaintext)
             }
         }
     }
@@ -122,5 +124,12 @@ extension SQLiteCallStore {
         try await pool.read { db in
             try Data.fetchOne(db, sql: "SELECT hash FROM api_keys WHERE id = ?", arguments: [keyID]).map(Array.init)
         }
+    }
+}
+
+extension Project {
+    /// A project from a row whose first two columns are `id, name`.
+    init(row: Row) {
+        self.init(id: row[0], name: row[1])
     }
 }
