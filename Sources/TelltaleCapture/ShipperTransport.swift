@@ -16,7 +16,7 @@ final class ShipperTransport: Sendable {
         let connect = min(configuration.requestTimeout, .seconds(5))
         var clientConfiguration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(Backoff.nanoseconds(connect))),
+            timeout: .init(connect: TimeAmount(connect)),
             decompression: .disabled
         )
         // The shipper retries with its own backoff and spools meanwhile: a refused connection must fail
@@ -37,7 +37,7 @@ final class ShipperTransport: Sendable {
         }
         request.body = .bytes(ByteBuffer(bytes: gzipBody))
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Backoff.nanoseconds(timeout)))
+            let response = try await client.execute(request, timeout: TimeAmount(timeout))
             let body = try await response.body.collect(upTo: 1 << 20)
             return Self.classify(
                 statusCode: Int(response.status.code),
