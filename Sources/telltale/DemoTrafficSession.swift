@@ -21,10 +21,11 @@ struct DemoTrafficSession {
     /// Multiplier for think time between calls.
     var pace: Double = 1.0
 
-    private static let cities = ["London", "Paris", "Tokyo", "New York", "San Francisco", "Berlin", "Sydney", "Lisbon"]
+    // What the example server knows (a real client would learn it from tools/list and resources/list).
+    private static let cities = ExampleServerCatalog.weather.keys.sorted()
     private static let unknownCities = ["Atlantis", "Gotham", "Springfield"]
     private static let queries = ["failover", "rollback", "on-call escalation", "incident timeline", "postgres replica", "pager"]
-    private static let runbooks = ["database-failover", "deploy-rollback", "on-call-handbook", "incident-response"]
+    private static let runbooks = ExampleServerCatalog.runbooks.map(\.name)
     private static let ticketTitles = ["Checkout latency above SLO", "Disk 91% on db-2", "Flaky deploy on staging", "Rotate API keys"]
 
     private var nextID = 0
@@ -107,7 +108,7 @@ struct DemoTrafficSession {
             _ = await call("prompts/get", ["name": "summarize_incident", "arguments": ["incident_id": "INC-\(Int.random(in: 2000...2099))"]])
         case .readRunbook:
             let name = Int.random(in: 0..<10) == 0 ? "payments-outage" : Self.runbooks.randomElement()!
-            _ = await call("resources/read", ["uri": "docs://runbook/\(name)"])
+            _ = await call("resources/read", ["uri": ExampleServerCatalog.runbookURI(name)])
         case .slowReport:
             await slowReport(cancel: Bool.random())
         case .unknownTool:
@@ -164,8 +165,8 @@ struct DemoTrafficSession {
         var params = params
         var meta: [String: Any] = [:]
         if case .stateless = persona.style {
-            meta["io.modelcontextprotocol/protocolVersion"] = "2026-07-28"
-            meta["io.modelcontextprotocol/clientInfo"] = persona.clientInfo
+            meta[ExampleServerRequest.protocolVersionMetaKey] = "2026-07-28"
+            meta[ExampleServerRequest.clientInfoMetaKey] = persona.clientInfo
             meta["io.modelcontextprotocol/clientCapabilities"] = [String: Any]()
         }
         if persona.sendsTraceparent {
