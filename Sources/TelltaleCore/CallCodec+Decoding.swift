@@ -195,29 +195,6 @@ private struct DecodedFields {
         return parsed
     }
 
-    static func object(_ name: String, _ value: inout JSONCursor) throws(CallDecodingError) -> [String: String]? {
-        if null(&value) { return nil }
-        value.skipWhitespace()
-        guard value.peek() == 0x7B else { throw CallDecodingError(field: name, reason: "expected an object") }
-        var members: [String: String] = [:]
-        var failure: CallDecodingError?
-        let status = value.forEachMember { key, member in
-            let memberName = key.escaped ? member.decodeString(key.range) : member.rawString(key.range)
-            if null(&member) { return true }
-            guard let text = member.readString() else {
-                if failure == nil {
-                    failure = CallDecodingError(field: "\(name).\(memberName)", reason: "expected a string")
-                }
-                return false
-            }
-            members[memberName] = text
-            return true
-        }
-        if let failure { throw failure }
-        guard status == .complete else { throw CallDecodingError(field: name, reason: "invalid JSON object") }
-        return members
-    }
-
     /// Reads `{name, version}` without an intermediate dictionary.
     static func peer(_ name: String, _ value: inout JSONCursor) throws(CallDecodingError) -> PeerInfo? {
         var peerName: String?
@@ -284,8 +261,19 @@ private struct DecodedFields {
         return true
     }
 
+    /// Reads an object of string values (`null` members are left out); empty for `null`.
     static func tags(_ name: String, _ value: inout JSONCursor) throws(CallDecodingError) -> [String: String] {
-        try object(name, &value) ?? [:]
+        var tags: [String: String] = [:]
+        _ = try members(name, &value) { key, member throws(CallDecodingError) in
+            let memberName = key.escaped ? member.decodeString(key.range) : member.rawString(key.range)
+            if null(&member) { return true }
+            guard let text = member.readString() else {
+                throw CallDecodingError(field: "\(name).\(memberName)", reason: "expected a string")
+            }
+            tags[memberName] = text
+            return true
+        }
+        return tags
     }
 
     static func json(_ name: String, _ value: inout JSONCursor) throws(CallDecodingError) -> JSONValue? {
