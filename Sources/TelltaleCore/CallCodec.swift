@@ -56,12 +56,24 @@ public enum CallCodec {
             key(name)
             out.append(contentsOf: String(value).utf8)
         }
+        /// Writes `{"k1":"v1",…}`, members in the given (sorted) order, nil values left out.
+        func object(_ members: [(StaticString, String?)]) {
+            out.append(0x7B)
+            var first = true
+            for (name, value) in members {
+                guard let value else { continue }
+                if !first { out.append(0x2C) }
+                first = false
+                JSONValue.writeString(name.description, into: &out)
+                out.append(0x3A)
+                JSONValue.writeString(value, into: &out)
+            }
+            out.append(0x7D)
+        }
         func peer(_ name: StaticString, _ value: PeerInfo?) {
             guard let value else { return }
             key(name)
-            var object: [String: JSONValue] = ["name": .string(value.name)]
-            if let version = value.version { object["version"] = .string(version) }
-            JSONValue.object(object).writeJSON(into: &out)
+            object([("name", value.name), ("version", value.version)])
         }
         string("id", call.id)
         key("startedAt")
@@ -85,10 +97,8 @@ public enum CallCodec {
         string("clientAddress", call.clientAddress)
         if let trace = call.trace {
             key("trace")
-            var object: [String: JSONValue] = ["traceId": .string(trace.traceId), "spanId": .string(trace.spanId)]
-            if let traceparent = trace.traceparent { object["traceparent"] = .string(traceparent) }
-            if let tracestate = trace.tracestate { object["tracestate"] = .string(tracestate) }
-            JSONValue.object(object).writeJSON(into: &out)
+            object([("spanId", trace.spanId), ("traceId", trace.traceId),
+                    ("traceparent", trace.traceparent), ("tracestate", trace.tracestate)])
         }
         key("tags")
         JSONValue.object(call.tags.mapValues(JSONValue.string)).writeJSON(into: &out)

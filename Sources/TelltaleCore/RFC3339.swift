@@ -14,13 +14,13 @@ package enum RFC3339 {
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
         let (year, month, day) = civil(fromDays: days)
         func put(_ value: Int64, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var rest = value
-            for index in stride(from: width - 1, through: 0, by: -1) {
-                digits[index] = UInt8(0x30 + rest % 10)
-                rest /= 10
+            // Most significant digit first, straight into `out` (values are non-negative here).
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(0x30 + value / divisor % 10))
+                divisor /= 10
             }
-            out.append(contentsOf: digits)
         }
         put(max(0, min(9999, year)), 4); out.append(0x2D)
         put(month, 2); out.append(0x2D)
