@@ -80,35 +80,19 @@ enum RelayTest {
 
     /// Reads `fd` to end of file, then closes it.
     static func readToEnd(_ fd: Int32) -> [UInt8] {
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n > 0 {
-                result += buffer[..<n]
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else {
-                break
-            }
-        }
-        close(fd)
-        return result
+        defer { close(fd) }
+        return readExactly(fd, .max)
     }
 
-    /// Reads from `fd` until `count` bytes arrived or end of file; does not close it.
+    /// Reads from `fd` until `count` bytes arrived or end of file (or an error); does not close it.
     static func readExactly(_ fd: Int32, _ count: Int) -> [UInt8] {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while result.count < count {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, min($0.count, count - result.count)) }
-            if n > 0 {
-                result += buffer[..<n]
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else {
-                break
-            }
+            let wanted = min(buffer.count, count - result.count)
+            let read = buffer.withUnsafeMutableBytes { FileDescriptorIO.readSome(fd, into: $0.baseAddress!, capacity: wanted) }
+            guard case .bytes(let n) = read else { break }
+            result += buffer[..<n]
         }
         return result
     }
