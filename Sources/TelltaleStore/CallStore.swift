@@ -22,10 +22,36 @@ public protocol CallStore: Sendable {
     func clients(_ query: CallQuery) async throws -> [PeerStats]
     /// Per server name + version.
     func servers(_ query: CallQuery) async throws -> [PeerStats]
-    /// Sessions active in the range, most recent first.
-    func sessions(_ query: CallQuery, limit: Int) async throws -> [SessionStats]
     /// All records of one session, in order of `startedAt`, with payloads.
     func sessionCalls(session: String, query: CallQuery, limit: Int) async throws -> [Call]
+
+    // MARK: Rollup-backed analytics (dashboard)
+    /// Request counts, outcomes and latency per time bucket, every bucket of the range present (empty ones too).
+    ///
+    /// Buckets start at multiples of `bucketSeconds` since the epoch; the first one holds `query.from`.
+    func timeseries(_ query: CallQuery, bucketSeconds: Int) async throws -> [TimeBucketStats]
+    /// Request stats grouped by any combination of dimensions (tool × client version, tool × time …).
+    ///
+    /// Only requests count (no notifications, no pollution). Latency is computed only when `latency` is true.
+    func breakdown(_ query: CallQuery, by dimensions: Set<BreakdownDimension>, bucketSeconds: Int?, latency: Bool) async throws -> [BreakdownRow]
+    /// Sessions active in the range ordered as asked: whole-session totals, not clipped to the range.
+    func sessions(_ query: CallQuery, order: SessionOrder, limit: Int) async throws -> [SessionStats]
+    /// How many sessions were active in the range, and the error count of every session that had errors.
+    func sessionErrorCounts(_ query: CallQuery) async throws -> SessionErrorCounts
+
+    // MARK: Dashboard sign-in
+    /// Starts a dashboard session for an authenticated key (or a sign-in link) and returns its secret token once.
+    func createDashboardSession(_ grant: DashboardGrant, expiresAt: Date) async throws -> String
+    /// The live session behind a token; nil when unknown, expired, signed out, or its key was revoked.
+    func dashboardSession(token: String, now: Date) async throws -> DashboardSession?
+    /// Switches a session to another project (the caller checks that the grant allows it).
+    func setDashboardProject(token: String, project: ProjectID) async throws
+    /// Signs a session out.
+    func deleteDashboardSession(token: String) async throws
+    /// Creates a one-time sign-in link token for the given grant.
+    func createSignInToken(_ grant: DashboardGrant, expiresAt: Date) async throws -> String
+    /// Consumes a one-time sign-in token: returns its grant the first time, nil afterwards or after expiry.
+    func redeemSignInToken(_ token: String, now: Date) async throws -> DashboardGrant?
 
     // MARK: Projects and keys
     /// The projects, creating the `default` project when there is none.
@@ -35,6 +61,13 @@ public protocol CallStore: Sendable {
     func createKey(project: ProjectID, scope: KeyScope, label: String?) async throws -> IssuedKey
     /// The project and scope of a plaintext key, or nil when it is unknown or revoked.
     func authenticate(key: String) async throws -> AuthenticatedKey?
+}
+
+extension CallStore {
+    /// Sessions active in the range, most recently active first.
+    public func sessions(_ query: CallQuery, limit: Int) async throws -> [SessionStats] {
+        try await sessions(query, order: .recent, limit: limit)
+    }
 }
 
 /// A project's numeric id.
@@ -52,13 +85,17 @@ public struct CallQuery: Sendable, Equatable {
     public var clientVersion: String?
     /// Tool name (the target of `tools/call`).
     public var tool: String?
+    /// Prompt name (the target of `prompts/get`).
+    public var prompt: String?
+    /// Resource URI (the target of `resources/read`).
+    public var resource: String?
     /// Tag filters, `key=value`; all must match.
     public var tags: [String: String]
 
     public init(
         project: ProjectID, from: Date, to: Date,
         server: String? = nil, client: String? = nil, clientVersion: String? = nil,
-        tool: String? = nil, tags: [String: String] = [:]
+        tool: String? = nil, prompt: String? = nil, resource: String? = nil, tags: [String: String] = [:]
     ) {
         self.project = project
         self.from = from
@@ -67,6 +104,8 @@ public struct CallQuery: Sendable, Equatable {
         self.client = client
         self.clientVersion = clientVersion
         self.tool = tool
+        self.prompt = prompt
+        self.resource = resource
         self.tags = tags
     }
 }

@@ -112,7 +112,7 @@ extension SQLiteCallStore {
     ///
     /// Counts cover the records that match the query; client, server and transport come from any
     /// record of the session that names them.
-    public func sessions(_ query: CallQuery, limit: Int) async throws -> [SessionStats] {
+    public func sessions(_ query: CallQuery, order: SessionOrder, limit: Int) async throws -> [SessionStats] {
         let filter = CallFilter(query)
         return try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
