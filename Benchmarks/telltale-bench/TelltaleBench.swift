@@ -6,6 +6,8 @@ struct TelltaleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telltale-bench",
         abstract: "Benchmarks of Telltale: what `telltale run` adds to a stdio MCP server, and ingest.",
-        subcommands: [RelayBenchmark.self, IngestBenchmark.self, EchoServer.self, ObservedRelayWrapper.self]
+        subcommands: [
+            RelayBenchmark.self, IngestBenchmark.self, DashboardBenchmark.self, EchoServer.self, ObservedRelayWrapper.self,
+        ]
     )
 }

@@ -1,0 +1,215 @@
+"""The dashboard in a real browser (Debian's chromium, headless), on traffic captured by `telltale run`.
+
+One collector and one scenario for the module: the official `mcp` client drives the e2e server through
+`telltale run` in both protocol generations (tool calls that succeed and fail, a prompt, a resource, one
+call with W3C trace context). Then chromium signs in and walks the views an on-call engineer opens first.
+Every page load fails the test on a JavaScript console error and leaves a screenshot in the artifacts.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import pytest
+from opentelemetry import trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from selenium.webdriver.common.by import By
+
+from browser import Browser
+from support import Collector, Wrapper, create_key, e2e_server_command, mcp_client
+
+TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
+SPAN_ID = 0x00F067AA0BA902B7
+JAEGER = "http://jaeger.test:16686"
+
+
+async def drive_traffic(wrapper: Wrapper) -> None:
+    """Two sessions (2026-07-28 and legacy): echoes, additions, failing calls, a prompt, a resource, a trace."""
+    async with mcp_client(wrapper.params(e2e_server_command()), "auto") as client:
+        await client.list_tools()
+        for text in ("alpha", "bravo", "charlie"):
+            await client.call_tool("echo", {"text": text})
+        await client.call_tool("add", {"a": 2, "b": 3})
+        for _ in range(3):
+            await client.call_tool("fail", {"message": "disk quota exceeded"})
+        parent = SpanContext(trace_id=TRACE_ID, span_id=SPAN_ID, is_remote=True, trace_flags=TraceFlags(1))
+        with trace.use_span(NonRecordingSpan(parent)):
+            await client.call_tool("echo", {"text": "traced-call"})
+        await client.get_prompt("greeting", {"name": "Ada"})
+        await client.read_resource("telltale://e2e/info")
+    async with mcp_client(wrapper.params(e2e_server_command()), "legacy") as client:
+        await client.list_tools()
+        await client.call_tool("echo", {"text": "legacy"})
+        await client.call_tool("add", {"a": 1, "b": 1})
+
+
+@pytest.fixture(scope="module")
+def dashboard(telltale: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collector]:
+    """A collector with a trace-link template, and the scenario's traffic stored."""
+    base = tmp_path_factory.mktemp("dashboard")
+    collector = Collector(binary=telltale, data_dir=base / "data", log_path=base / "serve.log")
+    collector.create_keys()
+    collector.start("--trace-link", f"jaeger={JAEGER}")
+    try:
+        xdg = base / "xdg"
+        xdg.mkdir()
+        wrapper = Wrapper(binary=telltale, endpoint=collector.endpoint, api_key=collector.ingest_key, xdg_data_home=xdg)
+        anyio.run(drive_traffic, wrapper)
+        # 2 handshakes + 2 tools/list + 3 echo + add + 3 fail + traced echo + prompt + resource + echo + add
+        collector.wait_for_calls(16)
+        collector.wait_for("/api/v1/sessions", lambda b: len(b["items"]) == 2, what="two sessions")
+        yield collector
+    finally:
+        collector.stop()
+
+
+@pytest.fixture
+def browser(dashboard: Collector) -> Iterator[Browser]:
+    session = Browser(dashboard.endpoint)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def sign_in(browser: Browser, key: str) -> None:
+    browser.open("/", shot="redirect-to-login")
+    assert browser.path.startswith("/login"), f"an anonymous visit should land on the sign-in page, got {browser.path}"
+    field = browser.driver.find_element(By.CSS_SELECTOR, "input[name=key]")
+    field.send_keys(key)
+    button = browser.driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button, form[action^='/login'] [type=submit]")
+    browser.click(button, shot="after-sign-in")
+
+
+def number_after(label: str, text: str) -> str:
+    """The first number printed after `label` in the page text (labels and values are separate lines)."""
+    match = re.search(re.escape(label) + r"\s*\n?\s*([0-9][0-9.,]*%?)", text, flags=re.IGNORECASE)
+    assert match, f"no number after {label!r} in:\n{text[:1500]}"
+    return match.group(1)
+
+
+def test_sign_in_overview_tool_matrix_session_and_call(browser: Browser, dashboard: Collector) -> None:
+    sign_in(browser, dashboard.read_key)
+    assert browser.path.split("?")[0] == "/", browser.path
+    overview = browser.text()
+    assert "Overview" in browser.heading()
+    # 16 requests over two sessions (handshakes included), 3 of them failed.
+    assert number_after("Calls", overview) == "16"
+    assert number_after("Sessions", overview) == "2"
+    assert browser.css("svg"), "the overview draws its charts as inline SVG"
+    for label in ("P50", "P95", "P99"):
+        assert label.lower() in overview.lower()
+
+    # A tool: the tools table, then the `fail` tool's own page.
+    browser.click(browser.link("Tools"), shot="tools")
+    tools = browser.text()
+    for name in ("echo", "add", "fail"):
+        assert name in tools
+    browser.click(browser.link("fail"), shot="tool-fail")
+    assert "fail" in browser.heading()
+    detail = browser.text()
+    assert "100" in detail and "%" in detail, "every call of `fail` failed"
+    assert browser.css("svg")
+
+    # The tool × client version matrix: the official client `mcp` and the failing tool.
+    browser.open("/matrix", shot="matrix")
+    matrix = browser.text()
+    assert "fail" in matrix and "echo" in matrix and "mcp" in matrix
+
+    # A session timeline: the modern session has the prompt and the resource read.
+    browser.open("/sessions", shot="sessions")
+    sessions = browser.text()
+    assert "mcp" in sessions
+    session_links = [a for a in browser.css("a[href^='/sessions/']") if a.is_displayed()]
+    assert len({a.get_attribute("href") for a in session_links}) >= 2, "one link per session"
+    hrefs = sorted({a.get_attribute("href") for a in session_links})
+    timeline_text = ""
+    for href in hrefs:
+        browser.open(urllib.parse.urlparse(href).path, shot="session")
+        timeline_text = browser.text()
+        if "greeting" in timeline_text:
+            break
+    assert "greeting" in timeline_text and "telltale://e2e/info" in timeline_text
+    positions = [timeline_text.find(word) for word in ("alpha", "bravo", "charlie")]
+    if all(p >= 0 for p in positions):
+        assert positions == sorted(positions), "the timeline is in call order"
+    # Expanding a row shows the call's arguments.
+    summaries = [s for s in browser.css("details > summary") if s.is_displayed()]
+    assert summaries, "timeline rows expand"
+    summaries[0].click()
+    assert browser.css("details[open]")
+    browser.assert_no_console_errors()
+
+    # Call detail of the traced echo: request JSON and the Jaeger link.
+    traced = [a for a in browser.css("a[href^='/calls/']") if a.is_displayed()]
+    assert traced, "timeline rows link to call details"
+    target = None
+    for link in traced:
+        browser.open(urllib.parse.urlparse(link.get_attribute("href")).path, shot="call")
+        if "traced-call" in browser.text():
+            target = browser.path
+            break
+        browser.driver.back()
+    assert target is not None, "the traced call's detail page shows its arguments"
+    call_text = browser.text()
+    assert f"{TRACE_ID:032x}" in call_text
+    trace_links = [a.get_attribute("href") for a in browser.css("a[href]") if f"{TRACE_ID:032x}" in (a.get_attribute("href") or "")]
+    assert trace_links and trace_links[0].startswith(JAEGER + "/trace/"), trace_links
+
+
+def test_filters_live_in_the_url(browser: Browser, dashboard: Collector) -> None:
+    sign_in(browser, dashboard.read_key)
+    browser.open("/tools?range=1h&tool=echo", shot="tools-filtered")
+    text = browser.text()
+    assert "echo" in text
+    # Links in the page keep the filters.
+    hrefs = [a.get_attribute("href") or "" for a in browser.css("nav a[href]")]
+    assert any("range=1h" in href for href in hrefs), hrefs
+
+
+def test_wrong_key_and_sign_out(browser: Browser, dashboard: Collector) -> None:
+    browser.open("/login", shot="login")
+    browser.driver.find_element(By.CSS_SELECTOR, "input[name=key]").send_keys("tt_read_not-a-real-key")
+    browser.click(browser.driver.find_element(By.CSS_SELECTOR, "form [type=submit], form button"), shot="wrong-key")
+    assert browser.path.startswith("/login")
+    assert re.search(r"(invalid|unknown|wrong|not recognized)", browser.text(), re.IGNORECASE), browser.text()
+
+    sign_in(browser, dashboard.read_key)
+    sign_out = browser.driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button, form[action='/logout'] [type=submit]")
+    browser.click(sign_out, shot="signed-out")
+    browser.open("/tools", shot="after-sign-out")
+    assert browser.path.startswith("/login")
+
+
+def test_ingest_key_cannot_sign_in(browser: Browser, dashboard: Collector) -> None:
+    browser.open("/login", shot="login-ingest")
+    browser.driver.find_element(By.CSS_SELECTOR, "input[name=key]").send_keys(dashboard.ingest_key)
+    browser.click(browser.driver.find_element(By.CSS_SELECTOR, "form [type=submit], form button"), shot="ingest-key")
+    assert browser.path.startswith("/login")
+    assert "ingest" in browser.text().lower()
+
+
+def test_one_time_sign_in_link(browser: Browser, dashboard: Collector) -> None:
+    links = re.findall(r"https?://\S+/login/\S+", dashboard.log_text())
+    assert links, f"`telltale serve` prints a one-time sign-in link; log:\n{dashboard.log_text()}"
+    path = urllib.parse.urlparse(links[-1]).path
+    browser.open(path, shot="one-time-link")
+    assert browser.path.split("?")[0] == "/", browser.path
+    assert "Overview" in browser.heading()
+    # Used once: a second browser gets the sign-in page.
+    second = Browser(dashboard.endpoint)
+    try:
+        second.open(path, shot="one-time-link-again")
+        assert second.path.startswith("/login")
+    finally:
+        second.close()
+
+
+def test_admin_key_signs_in(browser: Browser, dashboard: Collector, telltale: Path) -> None:
+    admin = create_key(telltale, dashboard.data_dir, "admin")
+    sign_in(browser, admin)
+    assert "Overview" in browser.heading()
