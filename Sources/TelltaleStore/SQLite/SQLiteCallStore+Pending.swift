@@ -11,10 +11,4 @@ extension SQLiteCallStore {
     public func timeseries(_ query: CallQuery, bucketSeconds: Int) async throws -> [TimeBucketStats] { throw PendingStoreFeature(name: #function) }
     public func breakdown(_ query: CallQuery, by dimensions: Set<BreakdownDimension>, bucketSeconds: Int?, latency: Bool) async throws -> [BreakdownRow] { throw PendingStoreFeature(name: #function) }
     public func sessionErrorCounts(_ query: CallQuery) async throws -> SessionErrorCounts { throw PendingStoreFeature(name: #function) }
-    public func createDashboardSession(_ grant: DashboardGrant, expiresAt: Date) async throws -> String { throw PendingStoreFeature(name: #function) }
-    public func dashboardSession(token: String, now: Date) async throws -> DashboardSession? { throw PendingStoreFeature(name: #function) }
-    public func setDashboardProject(token: String, project: ProjectID) async throws { throw PendingStoreFeature(name: #function) }
-    public func deleteDashboardSession(token: String) async throws { throw PendingStoreFeature(name: #function) }
-    public func createSignInToken(_ grant: DashboardGrant, expiresAt: Date) async throws -> String { throw PendingStoreFeature(name: #function) }
-    public func redeemSignInToken(_ token: String, now: Date) async throws -> DashboardGrant? { throw PendingStoreFeature(name: #function) }
 }

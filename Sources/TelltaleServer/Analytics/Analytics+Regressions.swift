@@ -1,0 +1,106 @@
+import Foundation
+import TelltaleCore
+import TelltaleStore
+
+extension Analytics {
+    /// Client release regressions: each client's newest version against its previous one, per tool.
+    ///
+    /// Versions are collected over the range plus a lookback of the same length before it (a release just
+    /// before the range still counts). The newest version is the one first seen last; the previous one is first
+    /// seen next to last. Both are counted over `[newest.firstSeen, to)` when the previous version still has at
+    /// least 20 tool calls there; otherwise the previous version is counted over the equally long window just
+    /// before `newest.firstSeen`. A `clientVersion` filter in `q` is ignored (the point is to compare versions).
+    package func regressions(_ q: CallQuery) async throws -> RegressionReport {
+        var query = q
+        query.clientVersion = nil
+        let length = q.to.timeIntervalSince(q.from)
+        var lookback = query
+        lookback.from = q.from.addingTimeInterval(-length)
+        let peers = try await store.clients(lookback)
+        var versions: [String: [(version: String, firstSeen: Date)]] = [:]
+        for peer in peers {
+            guard let version = peer.version, let firstSeen = peer.firstSeen else { continue }
+            versions[peer.name, default: []].append((version, firstSeen))
+        }
+        var clients: [ClientRegression] = []
+        for (client, seen) in versions.sorted(by: { $0.key < $1.key }) where seen.count >= 2 {
+            let ordered = seen.sorted {
+                $0.firstSeen != $1.firstSeen
+                    ? $0.firstSeen > $1.firstSeen : VersionOrder.isOrderedBefore($1.version, $0.version)
+            }
+            clients.append(
+                try await compare(client: client, new: ordered[0], previous: ordered[1], query: query)
+            )
+        }
+        return RegressionReport(
+            from: q.from, to: q.to, lookbackFrom: lookback.from, significanceLevel: Self.significanceLevel,
+            minimumErrors: Self.minimumErrors, clients: clients
+        )
+    }
+
+    private func compare(
+        client: String, new: (version: String, firstSeen: Date), previous: (version: String, firstSeen: Date),
+        query: CallQuery
+    ) async throws -> ClientRegression {
+        var newQuery = query
+        newQuery.client = client
+        newQuery.clientVersion = new.version
+        newQuery.from = new.firstSeen
+        var previousQuery = newQuery
+        previousQuery.clientVersion = previous.version
+        async let newRows = toolRows(newQuery, by: [.method, .target], bucketSeconds: nil)
+        var previousRows = try await toolRows(previousQuery, by: [.method, .target], bucketSeconds: nil)
+        var window = ComparisonWindow(
+            kind: .sameWindow, newFrom: newQuery.from, newTo: newQuery.to,
+            previousFrom: previousQuery.from, previousTo: previousQuery.to
+        )
+        if previousRows.reduce(0, { $0 + $1.calls }) < ComparisonWindow.minimumPreviousCalls {
+            let length = newQuery.to.timeIntervalSince(newQuery.from)
+            previousQuery.to = new.firstSeen
+            previousQuery.from = new.firstSeen.addingTimeInterval(-length)
+            previousRows = try await toolRows(previousQuery, by: [.method, .target], bucketSeconds: nil)
+            window.kind = .precedingWindow
+            window.previousFrom = previousQuery.from
+            window.previousTo = previousQuery.to
+        }
+        let newByTool = Dictionary(try await newRows.map { ($0.target ?? "", $0) }, uniquingKeysWith: Self.merge)
+        let previousByTool = Dictionary(previousRows.map { ($0.target ?? "", $0) }, uniquingKeysWith: Self.merge)
+        let tools = Set(newByTool.keys).union(previousByTool.keys).map { tool in
+            let newCounts = newByTool[tool]
+            let previousCounts = previousByTool[tool]
+            let newCalls = newCounts?.calls ?? 0, newErrors = newCounts?.errors ?? 0
+            let previousCalls = previousCounts?.calls ?? 0, previousErrors = previousCounts?.errors ?? 0
+            let test = TwoProportionTest(
+                errors: newErrors, calls: newCalls, baselineErrors: previousErrors, baselineCalls: previousCalls
+            )
+            let higher = newCalls > 0 && previousCalls > 0
+                && Double(newErrors) / Double(newCalls) > Double(previousErrors) / Double(previousCalls)
+            let significant = higher && newErrors >= Self.minimumErrors
+                && test.map { $0.pValue < Self.significanceLevel } == true
+            return ToolRegression(
+                tool: tool, newCalls: newCalls, newErrors: newErrors, previousCalls: previousCalls,
+                previousErrors: previousErrors, test: test, significant: significant
+            )
+        }.sorted(by: Self.regressionOrder)
+        return ClientRegression(
+            client: client, newVersion: new.version, newFirstSeen: new.firstSeen, previousVersion: previous.version,
+            previousFirstSeen: previous.firstSeen, window: window, tools: tools
+        )
+    }
+
+    /// Significant first, then smallest p-value (untested last), then tool name.
+    private static func regressionOrder(_ a: ToolRegression, _ b: ToolRegression) -> Bool {
+        if a.significant != b.significant { return a.significant }
+        let pa = a.test?.pValue ?? 2, pb = b.test?.pValue ?? 2
+        if pa != pb { return pa < pb }
+        return a.tool < b.tool
+    }
+
+    private static func merge(_ a: BreakdownRow, _ b: BreakdownRow) -> BreakdownRow {
+        var merged = a
+        merged.calls += b.calls
+        merged.errors += b.errors
+        merged.toolErrors += b.toolErrors
+        return merged
+    }
+}
