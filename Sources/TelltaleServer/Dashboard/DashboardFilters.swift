@@ -9,7 +9,7 @@ import TelltaleStore
 /// custom range; `range` is ignored when `from` is given), `server`, `client`, `clientVersion`, `tool`,
 /// `prompt`, `resource` and repeatable `tag=key:value`. Bad values do not fail the page: they are dropped
 /// and listed in ``problems``.
-struct DashboardFilters: Sendable, Equatable {
+struct DashboardFilters: Sendable {
     /// The preset ranges, in menu order.
     static let ranges: [(name: String, seconds: TimeInterval)] = [
         ("15m", 900), ("1h", 3600), ("6h", 6 * 3600), ("24h", 24 * 3600), ("7d", 7 * 24 * 3600),
@@ -32,10 +32,6 @@ struct DashboardFilters: Sendable, Equatable {
     var tags: [(key: String, value: String)]
     /// Parameters that could not be used, as sentences.
     var problems: [String] = []
-
-    static func == (lhs: DashboardFilters, rhs: DashboardFilters) -> Bool {
-        lhs.items == rhs.items && lhs.from == rhs.from && lhs.to == rhs.to
-    }
 
     /// Reads the filters of a request's query string (form encoding: `+` is a space).
     init(_ request: Request, now: Date) {

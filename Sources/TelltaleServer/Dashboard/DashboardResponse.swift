@@ -14,9 +14,9 @@ enum DashboardResponse {
             .contentSecurityPolicy: contentSecurityPolicy,
             .cacheControl: "no-store",
             .xContentTypeOptions: "nosniff",
-            .referrerPolicy: "same-origin",
         ]
-        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[.init("Referrer-Policy")!] = "same-origin"
+        headers[.init("X-Frame-Options")!] = "DENY"
         if let setCookie { headers[.setCookie] = setCookie }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }

@@ -87,6 +87,9 @@ enum DashboardStyle {
     .heat-6 { background: #e8795a; color: #1a202c; } .heat-7 { background: #c9382c; color: #fff; }
     .heat-8 { background: #a31a1a; color: #fff; } .heat-9 { background: #6f0d0d; color: #fff; }
     .heat-none { background: #fff; color: var(--muted); }
+    table.matrix td.cell a.cell-link { color: inherit; text-decoration: none; display: block; }
+    table.matrix td.cell a.cell-link:hover { text-decoration: underline; }
+    .hot-key { outline: 3px solid #111; outline-offset: -3px; background: #fff; }
     td.hot { outline: 3px solid #111; outline-offset: -3px; }
     .legend { display: flex; flex-wrap: wrap; gap: .25rem; align-items: center; font-size: .8rem; margin: .5rem 0; }
     .legend span.swatch { display: inline-block; padding: .15rem .4rem; border: 1px solid var(--line); }
