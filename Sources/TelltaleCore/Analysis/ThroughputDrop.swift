@@ -43,7 +43,7 @@ public struct ThroughputDrop: Codable, Sendable, Equatable {
     public init(counts: [Int], coverage: [Double]? = nil) {
         let weights = coverage ?? Array(repeating: 1, count: counts.count)
         precondition(weights.count == counts.count, "coverage must have one value per bucket")
-        let silentStart = (counts.lastIndex(where: { $0 > 0 }).map { $0 + 1 }) ?? counts.count
+        let silentStart = (counts.lastIndex(where: { $0 > 0 }).map { $0 + 1 }) ?? 0
         silentBuckets = counts.count - silentStart
         silentSinceIndex = silentBuckets > 0 ? silentStart : nil
         baselineBuckets = silentStart

@@ -6,7 +6,7 @@ import Foundation
 /// matrix (one client version vs the rest of a tool's traffic). With enough data (every expected cell count
 /// of the 2×2 table ≥ 5, the usual textbook rule) it is the pooled two-proportion z-test; otherwise, where the
 /// normal approximation is poor, Fisher's exact test (one-sided hypergeometric tail, summed in log space so
-/// millions of calls neither overflow nor lose precision).
+/// millions of calls do not overflow; relative precision ~1e-8 at millions of calls).
 ///
 /// ```swift
 /// let test = TwoProportionTest(errors: 40, calls: 100, baselineErrors: 10, baselineCalls: 1000)

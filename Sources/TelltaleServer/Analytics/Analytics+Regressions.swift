@@ -9,13 +9,19 @@ extension Analytics {
     /// before the range still counts). The newest version is the one first seen last; the previous one is first
     /// seen next to last. Both are counted over `[newest.firstSeen, to)` when the previous version still has at
     /// least 20 tool calls there; otherwise the previous version is counted over the equally long window just
-    /// before `newest.firstSeen`. A `clientVersion` filter in `q` is ignored (the point is to compare versions).
+    /// before `newest.firstSeen`. A `clientVersion` filter in `q` is ignored (the point is to compare versions);
+    /// a tool, prompt or resource filter narrows the comparison but not the search for versions. Clients
+    /// without any tool call in the compared windows are left out.
     package func regressions(_ q: CallQuery) async throws -> RegressionReport {
         var query = q
         query.clientVersion = nil
         let length = q.to.timeIntervalSince(q.from)
+        // When a version appeared does not depend on which tool is looked at: versions come from all traffic.
         var lookback = query
         lookback.from = q.from.addingTimeInterval(-length)
+        lookback.tool = nil
+        lookback.prompt = nil
+        lookback.resource = nil
         let peers = try await store.clients(lookback)
         var versions: [String: [(version: String, firstSeen: Date)]] = [:]
         for peer in peers {
@@ -28,9 +34,8 @@ extension Analytics {
                 $0.firstSeen != $1.firstSeen
                     ? $0.firstSeen > $1.firstSeen : VersionOrder.isOrderedBefore($1.version, $0.version)
             }
-            clients.append(
-                try await compare(client: client, new: ordered[0], previous: ordered[1], query: query)
-            )
+            let comparison = try await compare(client: client, new: ordered[0], previous: ordered[1], query: query)
+            if !comparison.tools.isEmpty { clients.append(comparison) }
         }
         return RegressionReport(
             from: q.from, to: q.to, lookbackFrom: lookback.from, significanceLevel: Self.significanceLevel,

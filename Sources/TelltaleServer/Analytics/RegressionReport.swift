@@ -13,7 +13,7 @@ package struct RegressionReport: Codable, Sendable, Equatable {
     package var significanceLevel: Double
     /// The fewest errors the new version must have on a tool for a significant regression (5).
     package var minimumErrors: Int
-    /// One comparison per client name with at least two versions, by client name.
+    /// One comparison per client name with at least two versions and tool calls to compare, by client name.
     package var clients: [ClientRegression]
 
     package init(

@@ -98,6 +98,9 @@ extension SQLiteCallStore {
                 CREATE INDEX sign_in_tokens_expiry ON sign_in_tokens(expires_at);
                 """)
         }
+        migrator.registerMigration("v3-rollups") { db in
+            try RollupSchema.migrate(db)
+        }
         return migrator
     }
 }
