@@ -136,7 +136,7 @@ import TelltaleStore
             let cookie = try await DashboardBrowser.signIn(client, key: fixture.readKey)
             let page = try await DashboardBrowser.page(client, "/regressions", cookie: cookie)
             #expect(page.contains("<h1>Client release regressions</h1>"))
-            #expect(page.contains("claude-code 1.3.0 regressed on search: 25.0% vs 0.50% in 1.2.0"))
+            #expect(page.contains("claude-code 1.3.0 regressed on search: 25.0% vs 0% in 1.2.0"))
             #expect(page.contains("<span class=\"badge red\">regression</span>"))
             #expect(page.contains("<td class=\"num\">&lt; 0.001</td>"))
         }

@@ -83,7 +83,7 @@ enum DashboardScenario {
             }
             for call in 0..<4 {
                 claudeSearch += 1
-                add("search", claude, session: claudeSession(), at: base.addingTimeInterval(Double(call)), failed: claudeSearch % 100 == 0)
+                add("search", claude, session: claudeSession(), at: base.addingTimeInterval(Double(call)), failed: claudeSearch % 100 == 1)
             }
             for call in 0..<2 {
                 cursorSearch += 1
