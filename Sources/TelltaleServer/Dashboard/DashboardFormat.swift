@@ -34,10 +34,13 @@ enum DashboardFormat {
     /// A length of time: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`.
     static func duration(_ seconds: TimeInterval) -> String {
         let total = Int(seconds.rounded())
+        func join(_ major: Int, _ majorUnit: String, _ minor: Int, _ minorUnit: String) -> String {
+            minor == 0 ? "\(major) \(majorUnit)" : "\(major) \(majorUnit) \(minor) \(minorUnit)"
+        }
         if total < 60 { return "\(total) s" }
-        if total < 3600 { return "\(total / 60) min \(total % 60) s" }
-        if total < 86400 { return "\(total / 3600) h \(total % 3600 / 60) min" }
-        return "\(total / 86400) d \(total % 86400 / 3600) h"
+        if total < 3600 { return join(total / 60, "min", total % 60, "s") }
+        if total < 86400 { return join(total / 3600, "h", total % 3600 / 60, "min") }
+        return join(total / 86400, "d", total % 86400 / 3600, "h")
     }
 
     /// `2026-11-25 12:34:56 UTC`.

@@ -7,6 +7,10 @@ struct SignInController: Sendable {
     let store: any CallStore
     let configuration: DashboardConfiguration
 
+    /// What the sign-in page says after a used or expired one-time link.
+    static let usedLinkMessage =
+        "This sign-in link was already used or has expired. Sign in with a key, or restart `telltale serve` for a new link."
+
     /// Largest sign-in form body read, in bytes.
     static let formLimit = 16 * 1024
 
@@ -17,7 +21,11 @@ struct SignInController: Sendable {
     func register(on router: Router<TelltaleRequestContext>) {
         router.get("/login") { request, _ in
             let next = DashboardResponse.safeNext(request.uri.queryParameters["next"].map(String.init))
-            return DashboardResponse.html(SignInPage.render(next: next, signedOut: request.uri.queryParameters["signedOut"] != nil))
+            let expired = request.uri.queryParameters["link"] == "expired"
+            return DashboardResponse.html(SignInPage.render(
+                next: next, message: expired ? Self.usedLinkMessage : nil,
+                signedOut: request.uri.queryParameters["signedOut"] != nil
+            ))
         }
         router.post("/login") { request, _ in
             try await signIn(request)
@@ -26,10 +34,7 @@ struct SignInController: Sendable {
             let token = try context.parameters.require("token")
             let now = Date()
             guard let grant = try await store.redeemSignInToken(token, now: now) else {
-                return DashboardResponse.html(
-                    SignInPage.render(next: "/", message: "This sign-in link was already used or has expired. Sign in with a key, or restart `telltale serve` for a new link."),
-                    status: .unauthorized
-                )
+                return DashboardResponse.redirect("/login?link=expired")
             }
             return try await startSession(grant, next: "/", now: now)
         }
@@ -49,26 +54,26 @@ struct SignInController: Sendable {
         return URLQuery.decodeForm(String(buffer: body))
     }
 
+    /// Signs in with a posted key. Refusals re-render the form with a message, as a 200 page (a 4xx document
+    /// would be logged as a console error by browsers, and the form is the answer either way).
     private func signIn(_ request: Request) async throws -> Response {
         let fields = try await form(request)
         let next = DashboardResponse.safeNext(fields.last { $0.0 == "next" }?.1)
         guard DashboardAuth.sameOrigin(request) else {
-            return DashboardResponse.html(SignInPage.render(next: next, message: "Sign-in must come from this site."), status: .forbidden)
+            return DashboardResponse.html(SignInPage.render(next: next, message: "Sign-in must come from this site."))
         }
         let key = (fields.last { $0.0 == "key" }?.1 ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !key.isEmpty else {
-            return DashboardResponse.html(SignInPage.render(next: next, message: "Enter an API key."), status: .badRequest)
+            return DashboardResponse.html(SignInPage.render(next: next, message: "Enter an API key."))
         }
         guard let authenticated = try await store.authenticate(key: key) else {
             return DashboardResponse.html(
-                SignInPage.render(next: next, message: "That key is not valid: it is unknown or was revoked."),
-                status: .unauthorized
+                SignInPage.render(next: next, message: "That key is not valid: it is unknown or was revoked.")
             )
         }
         guard authenticated.scope != .ingest else {
             return DashboardResponse.html(
-                SignInPage.render(next: next, message: "That is an ingest key: it can only send data. Sign in with a read or admin key (telltale keys create --scope read)."),
-                status: .forbidden
+                SignInPage.render(next: next, message: "That is an ingest key: it can only send data. Sign in with a read or admin key (telltale keys create --scope read).")
             )
         }
         let grant = DashboardGrant(keyID: authenticated.keyID, project: authenticated.project.id, scope: authenticated.scope)
