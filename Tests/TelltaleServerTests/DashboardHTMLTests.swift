@@ -26,8 +26,12 @@ import Testing
         #expect(DashboardFormat.milliseconds(12.34) == "12.3 ms")
         #expect(DashboardFormat.milliseconds(1500) == "1.50 s")
         #expect(DashboardFormat.milliseconds(nil) == "–")
-        #expect(SVGChart.niceMaximum(7) == 10)
+        #expect(SVGChart.niceMaximum(7) == 8)
         #expect(SVGChart.niceMaximum(180) == 200)
+        #expect(SVGChart.niceMaximum(3, integer: true) == 4)
+        #expect(SVGChart.niceMaximum(16, integer: true) == 20)
+        #expect(SVGChart.niceMaximum(9, integer: true) == 20)
+        #expect(SVGChart.niceMaximum(0.3) == 0.4)
     }
 
     @Test func heatScaleKeepsTheBackgroundPaleAndHotCellsDark() {

@@ -28,7 +28,7 @@ enum DashboardComponents {
     static func timeseriesPanels(_ buckets: [TimeBucketStats], bucketSeconds: Int) -> HTML {
         let chart = SVGChart(bucketSeconds: bucketSeconds)
         let calls = chart.line(
-            buckets.map { .init(start: $0.start, value: Double($0.calls)) }, label: "Calls", area: true,
+            buckets.map { .init(start: $0.start, value: Double($0.calls)) }, label: "Calls", area: true, integer: true,
             format: { DashboardFormat.count(Int($0.rounded())) }
         )
         let errors = chart.stackedBars(buckets.map { bucket in

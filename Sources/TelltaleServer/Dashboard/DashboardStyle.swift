@@ -71,12 +71,14 @@ enum DashboardStyle {
     dl.facts dd { margin: 0; word-break: break-all; }
     details { margin: .2rem 0; }
     summary { cursor: pointer; color: var(--link); }
-    .bar { display: inline-block; height: .7rem; background: #6b8fd6; vertical-align: middle; min-width: 2px; }
+    .bar { display: block; height: .7rem; background: #4f74c4; min-width: 2px; }
     .bar.w0 { width: 2px; } .bar.w1 { width: 10%; } .bar.w2 { width: 20%; } .bar.w3 { width: 30%; } .bar.w4 { width: 40%; }
     .bar.w5 { width: 50%; } .bar.w6 { width: 60%; } .bar.w7 { width: 70%; } .bar.w8 { width: 80%; } .bar.w9 { width: 90%; }
     .bar.w10 { width: 100%; }
     .bar.bad { background: var(--bad); }
-    .bar-cell { width: 14rem; }
+    .bar-cell { width: 15rem; white-space: nowrap; }
+    .bar-track { display: inline-block; width: 8rem; vertical-align: middle; }
+    ul.key { list-style: none; padding: 0; margin: .2rem 0 .8rem; }
     /* Error-rate heat scale: pale for the usual background, dark red for hot cells. */
     table.matrix td.cell { text-align: center; min-width: 6.5rem; }
     table.matrix td.cell .rate { font-weight: 650; display: block; }

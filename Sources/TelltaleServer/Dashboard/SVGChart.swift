@@ -30,9 +30,10 @@ struct SVGChart {
     private var plotHeight: Double { height - top - bottom }
 
     /// A line (with a light area under it when `area`) of `points`; nil values break the line.
-    func line(_ points: [Point], label: String, cssClass: String = "", area: Bool = false, format: (Double) -> String) -> HTML {
+    /// - Parameter integer: the values are counts (axis steps stay whole numbers).
+    func line(_ points: [Point], label: String, cssClass: String = "", area: Bool = false, integer: Bool = false, format: (Double) -> String) -> HTML {
         guard let first = points.first?.start else { return empty(label) }
-        let maximum = Self.niceMaximum(points.compactMap(\.value).max() ?? 0)
+        let maximum = Self.niceMaximum(points.compactMap(\.value).max() ?? 0, integer: integer)
         var paths: [String] = []
         var current: [String] = []
         var marks: [HTML] = []
@@ -67,7 +68,7 @@ struct SVGChart {
     func stackedBars(_ stacks: [Stack], label: String) -> HTML {
         guard let first = stacks.first?.start else { return empty(label) }
         let totals = stacks.map { $0.segments.reduce(0) { $0 + $1.value } }
-        let maximum = Self.niceMaximum(Double(totals.max() ?? 0))
+        let maximum = Self.niceMaximum(Double(totals.max() ?? 0), integer: true)
         let slot = plotWidth / Double(stacks.count)
         let barWidth = max(1, slot * 0.8)
         var bars: [HTML] = []
@@ -130,13 +131,14 @@ struct SVGChart {
             grid.append("<text x=\"\(left - 6)\" y=\"\(y + 4)\" text-anchor=\"end\">\(format(value))</text>")
         }
         let longRange = Double(count * bucketSeconds) > 86400
-        let tickCount = min(count, 6)
+        // Labels are centred under their bucket, kept inside the plot; ~75 px apart at most 6.
+        let halfLabel = longRange ? 34.0 : 16.0
+        let tickCount = min(count, longRange ? 5 : 6)
         for tick in 0..<tickCount {
             let index = tickCount <= 1 ? 0 : tick * (count - 1) / (tickCount - 1)
-            let x = xPosition(index, count: count)
+            let x = min(max(xPosition(index, count: count), left + halfLabel), width - right - halfLabel)
             let date = first.addingTimeInterval(Double(index * bucketSeconds))
-            let anchor = tick == 0 ? "start" : (tick == tickCount - 1 ? "end" : "middle")
-            grid.append("<text x=\"\(x)\" y=\"\(height - 10)\" text-anchor=\"\(anchor)\">\(DashboardFormat.axisTime(date, longRange: longRange))</text>")
+            grid.append("<text x=\"\(x)\" y=\"\(height - 10)\" text-anchor=\"middle\">\(DashboardFormat.axisTime(date, longRange: longRange))</text>")
         }
         return """
         <svg class="chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(label)">
@@ -170,13 +172,15 @@ struct SVGChart {
         top + plotHeight - (maximum == 0 ? 0 : value / maximum * plotHeight)
     }
 
-    /// A round number ≥ `value` (1, 2, 2.5, 5 × 10ⁿ), at least 1.
-    static func niceMaximum(_ value: Double) -> Double {
-        guard value > 0 else { return 1 }
-        let magnitude = pow(10, floor(log10(value)))
-        for factor in [1.0, 2, 2.5, 5, 10] where factor * magnitude >= value {
-            return factor * magnitude
-        }
-        return 10 * magnitude
+    /// The top of an axis with four equal steps: 4 × a round step (1, 2, 2.5, 5 × 10ⁿ) covering `value`.
+    /// For counts (`integer`) the step is a whole number (no 2.5 below 10), so every grid line is a count.
+    static func niceMaximum(_ value: Double, integer: Bool = false) -> Double {
+        guard value > 0 else { return integer ? 4 : 1 }
+        let raw = value / 4
+        let magnitude = pow(10, floor(log10(raw)))
+        let factors: [Double] = integer && magnitude < 10 ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10]
+        var step = (factors.first { $0 * magnitude >= raw } ?? 10) * magnitude
+        if integer { step = max(step.rounded(.up), 1) }
+        return 4 * step
     }
 }

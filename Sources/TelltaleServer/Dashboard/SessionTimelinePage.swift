@@ -97,6 +97,6 @@ struct SessionTimelinePage {
         let tenths = Int((Double(call.durationNs) / Double(longest) * 10).rounded())
         let bad: HTML = call.outcome == .ok ? "" : " bad"
         let ms = Double(call.durationNs) / 1_000_000
-        return "<span class=\"bar w\(min(max(tenths, 0), 10))\(bad)\" aria-hidden=\"true\"></span> \(DashboardFormat.milliseconds(ms))"
+        return "<span class=\"bar-track\" aria-hidden=\"true\"><span class=\"bar w\(min(max(tenths, 0), 10))\(bad)\"></span></span> \(DashboardFormat.milliseconds(ms))"
     }
 }
