@@ -14,6 +14,11 @@ enum DashboardFormat {
         return value < 0 ? "-" + out : out
     }
 
+    /// `1 call`, `2,345 calls`.
+    static func counted(_ value: Int, _ noun: String) -> String {
+        "\(count(value)) \(noun)\(value == 1 ? "" : "s")"
+    }
+
     /// `12.3%` (`0%` for zero, two decimals under 1%).
     static func percent(_ rate: Double) -> String {
         let value = rate * 100

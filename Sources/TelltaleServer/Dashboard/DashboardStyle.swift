@@ -98,7 +98,7 @@ enum DashboardStyle {
     .multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: .7rem; }
     .multiple { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .7rem; }
     .multiple.dropped { border: 2px solid var(--bad); }
-    .multiple h3 { font-size: 1rem; margin: 0 0 .2rem; display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
+    .multiple h2 { font-size: 1rem; margin: 0 0 .2rem; display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
     svg.chart { width: 100%; height: auto; display: block; }
     svg.chart text { font-size: 11px; fill: #3a4556; font-family: inherit; }
     svg.chart .axis { stroke: #8a94a6; stroke-width: 1; }

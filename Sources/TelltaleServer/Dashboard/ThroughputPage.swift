@@ -30,8 +30,8 @@ struct ThroughputPage {
             let dropClass: HTML = isDropped ? " dropped" : ""
             return """
             <section class="multiple\(dropClass)" data-tool="\(series.tool)">
-            <h3>\(DashboardComponents.targetLink(.tool, series.tool, request))\(badge)</h3>
-            <p class="muted">\(DashboardFormat.count(series.calls)) calls, \(DashboardFormat.count(series.errors)) errors · \(baseline)</p>
+            <h2>\(DashboardComponents.targetLink(.tool, series.tool, request))\(badge)</h2>
+            <p class="muted">\(DashboardFormat.counted(series.calls, "call")), \(DashboardFormat.counted(series.errors, "error")) · \(baseline)</p>
             \(chart)
             </section>
             """
