@@ -51,9 +51,10 @@ import TelltaleStore
             #expect(search.newCalls == 30 && search.newErrors == 15 && search.newErrorRate == 0.5)
             #expect(search.previousCalls == 60 && search.previousErrors == 1)
             #expect(search.significant)
-            // SciPy: fisher_exact([[15, 15], [1, 59]], alternative="greater").
-            #expect(search.test?.method == .fisherExact)
-            #expect(abs((search.test?.pValue ?? 1) - 4.403314954082567e-08) < 1e-14)
+            // Expected errors 30 × 16 / 90 ≈ 5.3 ≥ 5 → z-test. SciPy: norm.sf(5.653643288396644).
+            #expect(search.test?.method == .zTest)
+            #expect(abs((search.test?.z ?? 0) - 5.653643288396644) < 1e-9)
+            #expect(abs((search.test?.pValue ?? 1) - 7.854102108811151e-09) < 1e-15)
             let fetch = claude.tools[1]
             #expect(fetch.newCalls == 20 && fetch.previousCalls == 20 && !fetch.significant && fetch.test?.pValue == 1)
 
