@@ -27,19 +27,21 @@ extension Analytics {
         lookback.resource = nil
         var history = lookback
         history.from = Date(timeIntervalSince1970: 0)
-        async let allTime = store.clients(history)
-        let active = try await store.clients(lookback)
+        // Breakdowns rather than `clients()`: only first-seen dates are needed, not latency or session counts.
+        let dimensions: Set<BreakdownDimension> = [.client, .clientVersion]
+        async let allTime = store.breakdown(history, by: dimensions, bucketSeconds: nil, latency: false)
+        let active = try await store.breakdown(lookback, by: dimensions, bucketSeconds: nil, latency: false)
         var firstSeen: [ClientVersion: Date] = [:]
-        for peer in try await allTime {
-            guard let date = peer.firstSeen else { continue }
-            let key = ClientVersion(client: peer.name, version: peer.version)
+        for row in try await allTime {
+            guard let date = row.firstSeen else { continue }
+            let key = ClientVersion(client: row.client, version: row.clientVersion)
             firstSeen[key] = min(firstSeen[key] ?? date, date)
         }
         var versions: [String: [(version: String, firstSeen: Date)]] = [:]
-        for peer in active {
-            guard let version = peer.version, let seen = peer.firstSeen else { continue }
-            let first = firstSeen[ClientVersion(client: peer.name, version: version)].map { min($0, seen) } ?? seen
-            versions[peer.name, default: []].append((version, first))
+        for row in active {
+            guard let name = row.client, let version = row.clientVersion, let seen = row.firstSeen else { continue }
+            let first = firstSeen[ClientVersion(client: name, version: version)].map { min($0, seen) } ?? seen
+            versions[name, default: []].append((version, first))
         }
         var clients: [ClientRegression] = []
         for (client, seen) in versions.sorted(by: { $0.key < $1.key }) where seen.count >= 2 {
