@@ -51,9 +51,10 @@ import TelltaleStore
             #expect(search.newCalls == 30 && search.newErrors == 15 && search.newErrorRate == 0.5)
             #expect(search.previousCalls == 60 && search.previousErrors == 1)
             #expect(search.significant)
-            // SciPy: fisher_exact([[15, 15], [1, 59]], alternative="greater").
-            #expect(search.test?.method == .fisherExact)
-            #expect(abs((search.test?.pValue ?? 1) - 4.403314954082567e-08) < 1e-14)
+            // Expected errors 30 × 16 / 90 ≈ 5.3 ≥ 5 → z-test. SciPy: norm.sf(5.653643288396644).
+            #expect(search.test?.method == .zTest)
+            #expect(abs((search.test?.z ?? 0) - 5.653643288396644) < 1e-9)
+            #expect(abs((search.test?.pValue ?? 1) - 7.854102108811151e-09) < 1e-15)
             let fetch = claude.tools[1]
             #expect(fetch.newCalls == 20 && fetch.previousCalls == 20 && !fetch.significant && fetch.test?.pValue == 1)
 
@@ -93,6 +94,49 @@ import TelltaleStore
                 RegressionReport.self, client, "/api/v1/regressions?\(range)&client=cursor", key: fixture.readKey
             )
             #expect(cursor.clients.map(\.client) == ["cursor"])
+        }
+    }
+
+    /// zed 1.0.0 first appeared at −10 h (before the lookback) and is quiet until 1 h; zed 1.1.0 appears at
+    /// −3.5 h. vim 1.0 and 2.0 both appeared long before the lookback (−20 h, −15 h).
+    static func historyCalls() -> [Call] {
+        let zed10 = PeerInfo(name: "zed", version: "1.0.0"), zed11 = PeerInfo(name: "zed", version: "1.1.0")
+        let vim1 = PeerInfo(name: "vim", version: "1.0"), vim2 = PeerInfo(name: "vim", version: "2.0")
+        return Data.toolCalls("z10-old", tool: "search", count: 10, start: -10 * hour, client: zed10)
+            + Data.toolCalls("z10", tool: "search", count: 30, start: hour, client: zed10)
+            + Data.toolCalls("z11-early", tool: "search", count: 40, start: -3.5 * hour, client: zed11)
+            + Data.toolCalls("z11", tool: "search", count: 30, errors: 10, start: 2 * hour, client: zed11)
+            + Data.toolCalls("v1-old", tool: "search", count: 5, start: -20 * hour, client: vim1)
+            + Data.toolCalls("v2-old", tool: "search", count: 5, start: -15 * hour, client: vim2)
+            + Data.toolCalls("v1", tool: "search", count: 25, start: hour, client: vim1)
+            + Data.toolCalls("v2", tool: "search", count: 25, errors: 5, start: 2 * hour, client: vim2)
+    }
+
+    @Test func firstSeenComesFromAllHistoryAndTheWindowStartsNoEarlierThanTheLookback() async throws {
+        let fixture = try await Data.fixture(Self.historyCalls())
+        try await fixture.withClient { client in
+            let report = try await Data.report(
+                RegressionReport.self, client, "/api/v1/regressions?\(Data.range(0, 4 * Self.hour))", key: fixture.readKey
+            )
+            #expect(report.clients.map(\.client) == ["vim", "zed"])
+            let zed = report.clients[1]
+            // Quiet in the lookback's first hours, 1.0.0 is still the older version.
+            #expect(zed.newVersion == "1.1.0" && zed.previousVersion == "1.0.0")
+            #expect(zed.newFirstSeen == Data.at(-3.5 * Self.hour))
+            #expect(zed.previousFirstSeen == Data.at(-10 * Self.hour))
+            #expect(zed.window.kind == .sameWindow)
+            #expect(zed.window.newFrom == Data.at(-3.5 * Self.hour))
+            let zedSearch = try #require(zed.tools.first)
+            #expect(zedSearch.newCalls == 70 && zedSearch.newErrors == 10)
+            #expect(zedSearch.previousCalls == 30 && zedSearch.previousErrors == 0)
+
+            let vim = report.clients[0]
+            #expect(vim.newVersion == "2.0" && vim.newFirstSeen == Data.at(-15 * Self.hour))
+            #expect(vim.window == ComparisonWindow(
+                kind: .sameWindow, newFrom: Data.at(-4 * Self.hour), newTo: Data.at(4 * Self.hour),
+                previousFrom: Data.at(-4 * Self.hour), previousTo: Data.at(4 * Self.hour)
+            ))
+            #expect(vim.tools.first?.newCalls == 25 && vim.tools.first?.previousCalls == 25)
         }
     }
 

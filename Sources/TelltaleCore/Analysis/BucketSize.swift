@@ -52,7 +52,9 @@ public enum BucketSize {
     }
 
     /// The starts of every bucket of `[from, to)`: from the one holding `from` while the start is before `to`.
+    /// `seconds` must be positive.
     public static func starts(from: Date, to: Date, seconds: Int) -> [Date] {
+        precondition(seconds > 0, "bucket length must be positive")
         var starts: [Date] = []
         var start = start(of: from, seconds: seconds)
         while start < to {

@@ -5,13 +5,16 @@ import TelltaleStore
 extension Analytics {
     /// Client release regressions: each client's newest version against its previous one, per tool.
     ///
-    /// Versions are collected over the range plus a lookback of the same length before it (a release just
-    /// before the range still counts). The newest version is the one first seen last; the previous one is first
-    /// seen next to last. Both are counted over `[newest.firstSeen, to)` when the previous version still has at
-    /// least 20 tool calls there; otherwise the previous version is counted over the equally long window just
-    /// before `newest.firstSeen`. A `clientVersion` filter in `q` is ignored (the point is to compare versions);
-    /// a tool, prompt or resource filter narrows the comparison but not the search for versions. Clients
-    /// without any tool call in the compared windows are left out.
+    /// Versions are those active in the range plus a lookback of the same length before it (a release just
+    /// before the range still counts). Their first-seen dates come from all stored history, so an old version
+    /// that was merely quiet at the start of the lookback is not mistaken for a new one. The newest version is
+    /// the one first seen last; the previous one is first seen next to last. The comparison window starts at the
+    /// newest version's first-seen date, or at the lookback start if that is later: both versions are counted
+    /// over `[start, to)` when the previous version still has at least 20 tool calls there; otherwise the
+    /// previous version is counted over the equally long window just before `start`. A `clientVersion` filter in
+    /// `q` is ignored (the point is to compare versions); a tool, prompt or resource filter narrows the
+    /// comparison but not the search for versions. Clients without any tool call in the compared windows are
+    /// left out.
     package func regressions(_ q: CallQuery) async throws -> RegressionReport {
         var query = q
         query.clientVersion = nil
@@ -22,11 +25,23 @@ extension Analytics {
         lookback.tool = nil
         lookback.prompt = nil
         lookback.resource = nil
-        let peers = try await store.clients(lookback)
+        var history = lookback
+        history.from = Date(timeIntervalSince1970: 0)
+        // Breakdowns rather than `clients()`: only first-seen dates are needed, not latency or session counts.
+        let dimensions: Set<BreakdownDimension> = [.client, .clientVersion]
+        async let allTime = store.breakdown(history, by: dimensions, bucketSeconds: nil, latency: false)
+        let active = try await store.breakdown(lookback, by: dimensions, bucketSeconds: nil, latency: false)
+        var firstSeen: [ClientVersion: Date] = [:]
+        for row in try await allTime {
+            guard let date = row.firstSeen else { continue }
+            let key = ClientVersion(client: row.client, version: row.clientVersion)
+            firstSeen[key] = min(firstSeen[key] ?? date, date)
+        }
         var versions: [String: [(version: String, firstSeen: Date)]] = [:]
-        for peer in peers {
-            guard let version = peer.version, let firstSeen = peer.firstSeen else { continue }
-            versions[peer.name, default: []].append((version, firstSeen))
+        for row in active {
+            guard let name = row.client, let version = row.clientVersion, let seen = row.firstSeen else { continue }
+            let first = firstSeen[ClientVersion(client: name, version: version)].map { min($0, seen) } ?? seen
+            versions[name, default: []].append((version, first))
         }
         var clients: [ClientRegression] = []
         for (client, seen) in versions.sorted(by: { $0.key < $1.key }) where seen.count >= 2 {
@@ -34,7 +49,10 @@ extension Analytics {
                 $0.firstSeen != $1.firstSeen
                     ? $0.firstSeen > $1.firstSeen : VersionOrder.isOrderedBefore($1.version, $0.version)
             }
-            let comparison = try await compare(client: client, new: ordered[0], previous: ordered[1], query: query)
+            let comparison = try await compare(
+                client: client, new: ordered[0], previous: ordered[1],
+                windowStart: max(ordered[0].firstSeen, lookback.from), query: query
+            )
             if !comparison.tools.isEmpty { clients.append(comparison) }
         }
         return RegressionReport(
@@ -45,12 +63,12 @@ extension Analytics {
 
     private func compare(
         client: String, new: (version: String, firstSeen: Date), previous: (version: String, firstSeen: Date),
-        query: CallQuery
+        windowStart: Date, query: CallQuery
     ) async throws -> ClientRegression {
         var newQuery = query
         newQuery.client = client
         newQuery.clientVersion = new.version
-        newQuery.from = new.firstSeen
+        newQuery.from = windowStart
         var previousQuery = newQuery
         previousQuery.clientVersion = previous.version
         async let newRows = toolRows(newQuery, by: [.method, .target], bucketSeconds: nil)
@@ -61,8 +79,8 @@ extension Analytics {
         )
         if previousRows.reduce(0, { $0 + $1.calls }) < ComparisonWindow.minimumPreviousCalls {
             let length = newQuery.to.timeIntervalSince(newQuery.from)
-            previousQuery.to = new.firstSeen
-            previousQuery.from = new.firstSeen.addingTimeInterval(-length)
+            previousQuery.to = windowStart
+            previousQuery.from = windowStart.addingTimeInterval(-length)
             previousRows = try await toolRows(previousQuery, by: [.method, .target], bucketSeconds: nil)
             window.kind = .precedingWindow
             window.previousFrom = previousQuery.from

@@ -39,7 +39,9 @@ package struct Analytics: Sendable {
     }
 
     /// Totals and the time series of the range.
+    /// - Throws: ``InvalidBucketError`` unless `bucketSeconds` is a valid bucket (see ``BucketSize/isValid(_:)``).
     package func overview(_ q: CallQuery, bucketSeconds: Int) async throws -> OverviewReport {
+        guard BucketSize.isValid(bucketSeconds) else { throw InvalidBucketError(seconds: bucketSeconds) }
         async let summary = store.summary(q)
         async let series = store.timeseries(q, bucketSeconds: bucketSeconds)
         return OverviewReport(
@@ -86,7 +88,9 @@ package struct Analytics: Sendable {
     }
 
     /// Calls per tool per bucket, with tools that fell silent against their baseline flagged.
+    /// - Throws: ``InvalidBucketError`` unless `bucketSeconds` is a valid bucket (see ``BucketSize/isValid(_:)``).
     package func throughput(_ q: CallQuery, bucketSeconds: Int) async throws -> ThroughputReport {
+        guard BucketSize.isValid(bucketSeconds) else { throw InvalidBucketError(seconds: bucketSeconds) }
         let rows = try await toolRows(q, by: [.method, .target, .bucket], bucketSeconds: bucketSeconds)
         let starts = BucketSize.starts(from: q.from, to: q.to, seconds: bucketSeconds)
         let coverage = ThroughputDrop.coverage(bucketStarts: starts, bucketSeconds: bucketSeconds, from: q.from, to: q.to)

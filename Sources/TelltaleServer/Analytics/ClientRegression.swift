@@ -6,10 +6,11 @@ package struct ClientRegression: Codable, Sendable, Equatable {
     package var client: String
     /// The newest version (latest first seen).
     package var newVersion: String
-    /// When the newest version was first seen (within the lookback and range).
+    /// When the newest version was first seen (in all stored history).
     package var newFirstSeen: Date
     /// The previous version (the next latest first seen).
     package var previousVersion: String
+    /// When the previous version was first seen (in all stored history).
     package var previousFirstSeen: Date
     /// The windows the two versions were counted over.
     package var window: ComparisonWindow

@@ -4,11 +4,12 @@ import Foundation
 package struct ComparisonWindow: Codable, Sendable, Equatable {
     /// How the windows were chosen.
     package enum Kind: String, Codable, Sendable {
-        /// Both versions over the same window `[newFirstSeen, to)`: the previous version still had enough traffic
+        /// Both versions over the same window `[start, to)`, where `start` is the new version's first-seen date or
+        /// the lookback start if later: the previous version still had enough traffic
         /// (at least ``ComparisonWindow/minimumPreviousCalls`` tool calls) alongside the new one.
         case sameWindow
-        /// The new version over `[newFirstSeen, to)`, the previous version over the equally long window just
-        /// before `newFirstSeen` (it had too little traffic once the new version arrived).
+        /// The new version over `[start, to)`, the previous version over the equally long window just before
+        /// `start` (it had too little traffic once the new version arrived).
         case precedingWindow
     }
 
