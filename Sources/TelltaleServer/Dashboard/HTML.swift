@@ -38,6 +38,10 @@ struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, CustomString
 
     /// Escapes `&`, `<`, `>`, `"` and `'`: safe in text and in quoted attribute values.
     static func escape(_ value: String) -> String {
+        // Most data (tool names, numbers, dates) has nothing to escape: return it without copying.
+        guard value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+            return value
+        }
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {

@@ -89,7 +89,8 @@ struct SVGChart {
     }
 
     /// A small line of counts with its peak and baseline labelled, for small multiples.
-    static func sparkline(_ values: [Int], starts: [Date], label: String, dropped: Bool, baseline: Double?) -> HTML {
+    /// - Parameter times: the hover label of each bucket (shared by all multiples, so formatted once).
+    static func sparkline(_ values: [Int], times: [String], label: String, dropped: Bool, baseline: Double?) -> HTML {
         let width = 300.0, height = 70.0, left = 4.0, right = 4.0, top = 14.0, bottom = 4.0
         let maximum = Double(max(values.max() ?? 0, 1))
         let plotWidth = width - left - right, plotHeight = height - top - bottom
@@ -100,9 +101,9 @@ struct SVGChart {
         let path = values.enumerated().map { "\(SVGNumber.format(x($0.offset))),\(SVGNumber.format(y(Double($0.element))))" }
             .joined(separator: " L")
         var marks: [HTML] = []
-        for (index, value) in values.enumerated() where index < starts.count {
-            let slot = plotWidth / Double(max(values.count, 1))
-            let tip = "\(DashboardFormat.timestamp(starts[index])): \(DashboardFormat.count(value)) calls"
+        let slot = plotWidth / Double(max(values.count, 1))
+        for (index, value) in values.enumerated() where index < times.count {
+            let tip = "\(times[index]): \(DashboardFormat.counted(value, "call"))"
             marks.append("<rect class=\"hit\" x=\"\(left + Double(index) * slot)\" y=\"\(top)\" width=\"\(slot)\" height=\"\(plotHeight)\"><title>\(tip)</title></rect>")
         }
         let baselineMark: HTML = baseline.map {

@@ -17,6 +17,7 @@ struct ThroughputPage {
         let alert: HTML = dropped.isEmpty
             ? "<p id=\"throughput-summary\">No tool fell silent against its own baseline in this range.</p>"
             : "<p id=\"throughput-summary\" class=\"verdict\">\(dropped.count == 1 ? "1 tool" : "\(dropped.count) tools") stopped being called: \(HTML.join(dropped.map { HTML.text($0.tool) }, separator: ", ")).</p>"
+        let times = report.buckets.map(DashboardFormat.timestamp)
         let multiples = report.tools.map { series -> HTML in
             let isDropped = series.drop.dropped
             let badge: HTML = isDropped
@@ -24,7 +25,7 @@ struct ThroughputPage {
                 : ""
             let baseline = series.drop.baselinePerBucket.map { "baseline \(String(format: "%.1f", $0))/bucket" } ?? "no baseline yet"
             let chart = SVGChart.sparkline(
-                series.counts, starts: report.buckets, label: "Calls per bucket of \(series.tool)",
+                series.counts, times: times, label: "Calls per bucket of \(series.tool)",
                 dropped: isDropped, baseline: series.drop.baselinePerBucket
             )
             let dropClass: HTML = isDropped ? " dropped" : ""
