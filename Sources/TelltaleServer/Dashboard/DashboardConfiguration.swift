@@ -14,6 +14,7 @@ public struct DashboardConfiguration: Sendable {
     /// Seven days.
     public static let defaultSessionTTL: TimeInterval = 7 * 24 * 3600
 
+    /// Defaults: 7-day sessions, cookies without `Secure`, no trace links, 1-hour sign-in links.
     public init(
         sessionTTL: TimeInterval = DashboardConfiguration.defaultSessionTTL,
         secureCookies: Bool = false,

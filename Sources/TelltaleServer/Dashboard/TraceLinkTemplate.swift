@@ -23,6 +23,7 @@ public struct TraceLinkTemplate: Sendable, Equatable, CustomStringConvertible {
         tempo=http://GRAFANA:3000[,DATASOURCE_UID], or a URL template with {traceId} (and {spanId})
         """
 
+    /// The template text.
     public var description: String { template }
 
     /// Parses a `--trace-link` value.
@@ -120,8 +121,10 @@ public struct TraceLinkTemplate: Sendable, Equatable, CustomStringConvertible {
 
 /// A `--trace-link` value that cannot be used.
 public struct TraceLinkError: Error, CustomStringConvertible {
+    /// What is wrong with the value.
     public var reason: String
     init(_ reason: String) { self.reason = reason }
+    /// The reason and the accepted forms, as printed by `telltale serve`.
     public var description: String {
         "invalid --trace-link: \(reason). Use \(TraceLinkTemplate.presetHelp)"
     }
