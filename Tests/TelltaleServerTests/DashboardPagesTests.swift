@@ -97,6 +97,7 @@ import TelltaleStore
             #expect(page.contains("<div class=\"outcome-bad\">no results</div>"))
             #expect(page.contains("<details><summary>Arguments</summary><pre class=\"code\">{\n  &quot;name&quot;: &quot;search&quot;\n}</pre></details>"))
             #expect(page.contains("stdout pollution (3 lines)"))
+            #expect(page.contains("<a href=\"/calls/c2?range=24h\">Call detail</a>"))
             #expect(page.contains("<span class=\"bar-track\" aria-hidden=\"true\"><span class=\"bar w3\"></span></span> 10.0 ms"))
             _ = try await DashboardBrowser.page(client, "/sessions/nope", cookie: cookie, status: .notFound)
         }

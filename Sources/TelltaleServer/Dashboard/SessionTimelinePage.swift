@@ -74,7 +74,7 @@ struct SessionTimelinePage {
         <td>\(target)</td>
         <td>\(Self.outcome(call))</td>
         <td class="bar-cell">\(Self.durationBar(call, longest: longest))</td>
-        <td>\(error)\(details)<a href="/calls/\(URLQuery.encode(call.id))">Call detail</a></td>
+        <td>\(error)\(details)<a href="\(request.filters.link("/calls/\(URLQuery.encode(call.id))"))">Call detail</a></td>
         </tr>
         """
     }
