@@ -54,7 +54,30 @@ import TelltaleStore
             #expect(abs(rare.drop.expectedCalls - 7 * 2.0 / 3) < 1e-12)
             #expect(rare.silentSince == Data.at(180))
             #expect(report.dropped.map(\.tool) == ["search"])
+            #expect(report.settledUntil == report.to)
         }
+    }
+
+    @Test func theLastMinuteBeforeNowIsNotEvidenceOfSilence() async throws {
+        let fixture = try await Data.fixture(Self.calls())
+        let query = CallQuery(project: fixture.project.id, from: Data.at(0), to: Data.at(600))
+        // Asked at 390 s: records of calls after 330 s may still be arriving, so search's silence from 360 s on
+        // is not yet evidence (its buckets get no weight) and rare's silence counts only up to 330 s.
+        let early = try await Analytics(store: fixture.store, now: { Data.at(390) }).throughput(query, bucketSeconds: 60)
+        #expect(early.settledUntil == Data.at(330))
+        let search = try #require(early.tools.first { $0.tool == "search" })
+        #expect(search.counts == [10, 10, 10, 10, 10, 10, 0, 0, 0, 0])
+        #expect(search.drop.expectedCalls == 0 && !search.drop.dropped)
+        let rare = try #require(early.tools.first { $0.tool == "rare" })
+        #expect(abs(rare.drop.expectedCalls - 2.0 / 3 * 2.5) < 1e-12)
+        // Asked at 700 s, the whole range has settled: search dropped.
+        let late = try await Analytics(store: fixture.store, now: { Data.at(700) }).throughput(query, bucketSeconds: 60)
+        #expect(late.settledUntil == Data.at(600))
+        #expect(late.dropped.map(\.tool) == ["search"])
+        // Asked before the range even started: nothing is settled, nothing is flagged.
+        let before = try await Analytics(store: fixture.store, now: { Data.at(-100) }).throughput(query, bucketSeconds: 60)
+        #expect(before.settledUntil == Data.at(0))
+        #expect(before.dropped.isEmpty)
     }
 
     @Test func partialEdgesAndCoarserBuckets() async throws {

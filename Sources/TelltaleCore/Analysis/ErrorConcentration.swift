@@ -19,9 +19,10 @@ public struct ErrorConcentration: Codable, Sendable, Equatable {
         /// Fewer than ``ErrorConcentration/minimumSessions`` active sessions: the top 5% would be one or two
         /// sessions, and any shares would be anecdotes.
         case tooFewSessions
-        /// Too few errors for shares to mean anything (see ``ErrorConcentration/minimumErrors(topSessions:)``).
+        /// Fewer than ``ErrorConcentration/minimumErrors`` errors: too few for shares to mean anything.
         case tooFewErrors
-        /// The top 5% of sessions hold at least half of the errors.
+        /// The top 5% of sessions hold at least half of the errors, and errors repeat within those sessions
+        /// (see ``ErrorConcentration/halfErrorSessions``).
         case concentrated
         /// Errors are spread over many sessions.
         case spread
@@ -34,7 +35,7 @@ public struct ErrorConcentration: Codable, Sendable, Equatable {
             case .tooFewSessions:
                 "Too few sessions to judge: error concentration needs at least \(ErrorConcentration.minimumSessions) active sessions in the range; widen the range or remove filters."
             case .tooFewErrors:
-                "Too few errors to judge where they come from; widen the range."
+                "Too few errors to judge where they come from (fewer than \(ErrorConcentration.minimumErrors)); widen the range."
             case .concentrated:
                 "Concentrated: a few sessions hold most errors — look at a client or a workflow (open the top sessions' timelines)."
             case .spread:
@@ -51,8 +52,16 @@ public struct ErrorConcentration: Codable, Sendable, Equatable {
     public static let topFraction = 0.05
     /// The share of all errors the top sessions must hold for ``Verdict/concentrated`` (50%): a majority of the
     /// errors from a twentieth of the sessions is 10 times their fair share, far beyond what a server-side
-    /// fault hitting calls at random produces once there are enough errors (see `minimumErrors`).
+    /// fault hitting calls at random produces once there are many errors.
+    ///
+    /// With few errors the share alone says nothing: with E ≤ 2k errors and k top sessions, the top k hold at
+    /// least half as soon as each erroring session has one error. So ``Verdict/concentrated`` also needs half of
+    /// the errors to come from at most E/4 sessions (those sessions average at least 2 errors each): errors that
+    /// repeat within sessions, which random server faults on rare errors do not produce. With E ≥ 4k that second
+    /// condition follows from the first, so for many errors the rule is exactly "top 5% hold ≥ 50%".
     public static let concentratedShare = 0.5
+    /// The fewest errors for a verdict: below 10, one session more or less flips any share.
+    public static let minimumErrors = 10
     /// How many sessions the second share counts.
     public static let topCount = 10
 
@@ -68,13 +77,10 @@ public struct ErrorConcentration: Codable, Sendable, Equatable {
     public var topShare: Double
     /// Share of all errors (0...1) held by the 10 sessions with the most errors; 0 without errors.
     public var top10Share: Double
+    /// The fewest sessions that together hold at least half of the errors (0 without errors).
+    public var halfErrorSessions: Int
     /// The conclusion.
     public var verdict: Verdict
-
-    /// The fewest errors for a verdict with `topSessions` top sessions: more than twice `topSessions`, and at
-    /// least 10. With at most 2k errors and k top sessions, the top k sessions hold ≥ 50% as soon as k sessions
-    /// have one error each, so "concentrated" would be automatic; 10 keeps tiny counts from deciding anything.
-    public static func minimumErrors(topSessions: Int) -> Int { max(10, 2 * topSessions + 1) }
 
     /// Computes the shares and the verdict.
     /// - Parameters:
@@ -94,14 +100,22 @@ public struct ErrorConcentration: Codable, Sendable, Equatable {
         topSessions = top
         topShare = share(top)
         top10Share = share(Self.topCount)
+        var held = 0
+        var half = 0
+        for count in counts where 2 * held < total {
+            held += count
+            half += 1
+        }
+        halfErrorSessions = half
         if total == 0 {
             verdict = .noErrors
         } else if sessions < Self.minimumSessions {
             verdict = .tooFewSessions
-        } else if total < Self.minimumErrors(topSessions: top) {
+        } else if total < Self.minimumErrors {
             verdict = .tooFewErrors
         } else {
-            verdict = topShare >= Self.concentratedShare ? .concentrated : .spread
+            let repeats = 4 * half <= total
+            verdict = topShare >= Self.concentratedShare && repeats ? .concentrated : .spread
         }
     }
 }

@@ -23,9 +23,17 @@ package struct Analytics: Sendable {
     package static let minimumErrors = 5
     /// How many sessions ``concentration(_:)`` lists.
     package static let topSessionCount = ErrorConcentration.topCount
+    /// How long after a call starts its record may still be on its way: the shipper batches for up to a second
+    /// and a call is shipped when it completes, so the last minute is not evidence of silence. The drop detector
+    /// ignores the time after `now - ingestDelay`.
+    package static let ingestDelay: TimeInterval = 60
 
-    package init(store: any CallStore) {
+    /// The current time (the drop detector's end of settled data).
+    package var now: @Sendable () -> Date
+
+    package init(store: any CallStore, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.now = now
     }
 
     /// The chart bucket for a range of `range` seconds (see ``BucketSize``).
@@ -93,7 +101,9 @@ package struct Analytics: Sendable {
         guard BucketSize.isValid(bucketSeconds) else { throw InvalidBucketError(seconds: bucketSeconds) }
         let rows = try await toolRows(q, by: [.method, .target, .bucket], bucketSeconds: bucketSeconds)
         let starts = BucketSize.starts(from: q.from, to: q.to, seconds: bucketSeconds)
-        let coverage = ThroughputDrop.coverage(bucketStarts: starts, bucketSeconds: bucketSeconds, from: q.from, to: q.to)
+        // Buckets count for the drop detector only as far as their data has settled.
+        let settled = max(q.from, min(q.to, now().addingTimeInterval(-Self.ingestDelay)))
+        let coverage = ThroughputDrop.coverage(bucketStarts: starts, bucketSeconds: bucketSeconds, from: q.from, to: settled)
         let first = starts.first?.timeIntervalSince1970 ?? 0
         var series: [String: (counts: [Int], errors: Int)] = [:]
         for row in rows {
@@ -111,7 +121,9 @@ package struct Analytics: Sendable {
                 silentSince: drop.silentSinceIndex.map { starts[$0] }
             )
         }.sorted { ($0.calls, $1.tool) > ($1.calls, $0.tool) }
-        return ThroughputReport(from: q.from, to: q.to, bucketSeconds: bucketSeconds, buckets: starts, tools: tools)
+        return ThroughputReport(
+            from: q.from, to: q.to, bucketSeconds: bucketSeconds, buckets: starts, tools: tools, settledUntil: settled
+        )
     }
 
     /// Share of errors held by the top 5% and top 10 sessions, the verdict, and the sessions with most errors.

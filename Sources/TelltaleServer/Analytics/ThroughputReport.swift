@@ -13,13 +13,17 @@ package struct ThroughputReport: Codable, Sendable, Equatable {
     package var buckets: [Date]
     /// One series per tool, most called first.
     package var tools: [ThroughputSeries]
+    /// The end of the span the drop detector trusts: `to`, or ``Analytics/ingestDelay`` before the time of the
+    /// query if that is earlier (calls that started later may still be on their way to the collector).
+    package var settledUntil: Date
 
-    package init(from: Date, to: Date, bucketSeconds: Int, buckets: [Date], tools: [ThroughputSeries]) {
+    package init(from: Date, to: Date, bucketSeconds: Int, buckets: [Date], tools: [ThroughputSeries], settledUntil: Date? = nil) {
         self.from = from
         self.to = to
         self.bucketSeconds = bucketSeconds
         self.buckets = buckets
         self.tools = tools
+        self.settledUntil = settledUntil ?? to
     }
 
     /// The tools flagged as dropped.

@@ -54,10 +54,34 @@ import Testing
         #expect(few.verdict == .tooFewSessions)
         #expect(few.verdict.sentence.contains("at least 20 active sessions"))
         #expect(few.topShare == 30.0 / 31)
-        // 100 sessions → top 5; 11 errors (≤ 2 × 5 + … minimum is max(10, 11) = 11) → judged; 10 errors → not.
-        #expect(ErrorConcentration.minimumErrors(topSessions: 5) == 11)
-        #expect(ErrorConcentration(activeSessions: 100, errorsPerSession: Array(repeating: 1, count: 10)).verdict == .tooFewErrors)
-        #expect(ErrorConcentration(activeSessions: 100, errorsPerSession: Array(repeating: 1, count: 11)).verdict == .spread)
+        #expect(ErrorConcentration(activeSessions: 100, errorsPerSession: [5, 4]).verdict == .tooFewErrors)
+        #expect(ErrorConcentration.Verdict.tooFewErrors.sentence.contains("fewer than 10"))
+    }
+
+    @Test func fewErrorsAreConcentratedOnlyWhenTheyRepeatWithinSessions() {
+        // 1000 sessions → top 50. 60 errors: the top 50 hold ≥ 50% whatever happens, so repetition decides.
+        let oneSession = ErrorConcentration(activeSessions: 1000, errorsPerSession: [60])
+        #expect(oneSession.topShare == 1 && oneSession.halfErrorSessions == 1)
+        #expect(oneSession.verdict == .concentrated)
+        let everywhere = ErrorConcentration(activeSessions: 1000, errorsPerSession: Array(repeating: 1, count: 60))
+        #expect(everywhere.topShare == 50.0 / 60)
+        #expect(everywhere.halfErrorSessions == 30)
+        #expect(everywhere.verdict == .spread)
+        // 20 sessions with 3 errors each: half the errors from 10 sessions ≤ 60 / 4.
+        let repeated = ErrorConcentration(activeSessions: 1000, errorsPerSession: Array(repeating: 3, count: 20))
+        #expect(repeated.halfErrorSessions == 10)
+        #expect(repeated.verdict == .concentrated)
+        // 30 sessions with 2 errors each: half from 15 sessions, exactly 60 / 4 → still concentrated; 1 more → spread.
+        #expect(ErrorConcentration(activeSessions: 1000, errorsPerSession: Array(repeating: 2, count: 30)).verdict == .concentrated)
+        #expect(ErrorConcentration(activeSessions: 1000, errorsPerSession: Array(repeating: 2, count: 31) + [1]).halfErrorSessions == 16)
+        #expect(ErrorConcentration(activeSessions: 1000, errorsPerSession: Array(repeating: 2, count: 31) + [1]).verdict == .spread)
+    }
+
+    @Test func halfErrorSessionsCountsTheFewestSessionsHoldingHalf() {
+        #expect(ErrorConcentration(activeSessions: 50, errorsPerSession: []).halfErrorSessions == 0)
+        #expect(ErrorConcentration(activeSessions: 50, errorsPerSession: [1, 1]).halfErrorSessions == 1)
+        #expect(ErrorConcentration(activeSessions: 50, errorsPerSession: [1, 1, 1]).halfErrorSessions == 2)
+        #expect(ErrorConcentration(activeSessions: 50, errorsPerSession: [1, 9, 2]).halfErrorSessions == 1)
     }
 
     @Test func ignoresZerosAndCountsSessionsWithErrorsAsActive() {
