@@ -15,17 +15,22 @@ struct PeerDetailPage {
         let label = version.map { "\(name) \($0)" } ?? name
         let heading: HTML = "\(noun): <span id=\"peer-name\">\(label)</span>"
         let back: HTML = "<p><a href=\"\(request.filters.withoutClientVersion.link(side.path))\">← All \(side.rawValue)</a></p>"
-        let summary = try await store.summary(query)
+        // The queries run concurrently (the store reads from a pool).
+        let bucket = ChartBucket.seconds(for: request.filters.seconds)
+        var versionsQuery = query
+        versionsQuery.clientVersion = nil
+        async let summaryResult = store.summary(query)
+        async let seriesResult = store.timeseries(query, bucketSeconds: bucket)
+        async let toolsResult = store.targets(.tool, query)
+        async let versionsResult = side == .clients ? store.clients(versionsQuery) : store.servers(query)
+        let summary = try await summaryResult
         guard summary.calls > 0 else {
             return DashboardPage(title: "\(noun) \(label)", heading: heading,
                                  body: back + DashboardComponents.noDataYet(request, what: "calls from this \(noun.lowercased())"))
         }
-        let bucket = ChartBucket.seconds(for: request.filters.seconds)
-        let series = try await store.timeseries(query, bucketSeconds: bucket)
-        let tools = try await store.targets(.tool, query)
-        let versions = side == .clients ? try await store.clients(CallQuery(
-            project: query.project, from: query.from, to: query.to, server: query.server, client: name, tags: query.tags
-        )) : try await store.servers(query)
+        let series = try await seriesResult
+        let tools = try await toolsResult
+        let versions = try await versionsResult
         let toolTable = SortableTable<TargetStats>(
             id: "peer-tools",
             caption: "Tools called \(side == .servers ? "on" : "by") this \(noun.lowercased()).",

@@ -11,11 +11,13 @@ struct SessionsPage {
 
     func render(_ request: DashboardRequest) async throws -> DashboardPage {
         let order = SessionOrder(rawValue: request.parameter("order") ?? "") ?? .recent
-        let sessions = try await store.sessions(request.query, order: order, limit: Self.limit)
+        async let sessionsResult = store.sessions(request.query, order: order, limit: Self.limit)
+        async let concentrationResult = Analytics(store: store).concentration(request.query)
+        let sessions = try await sessionsResult
         guard !sessions.isEmpty else {
             return DashboardPage(title: "Sessions", body: DashboardComponents.noDataYet(request, what: "sessions"))
         }
-        let concentration = try await Analytics(store: store).concentration(request.query)
+        let concentration = try await concentrationResult
         let orders: [(SessionOrder, String)] = [(.recent, "Most recent"), (.errors, "Most errors"), (.calls, "Most calls")]
         let links = orders.map { candidate, label -> HTML in
             let current: HTML = candidate == order ? " aria-current=\"true\"" : ""

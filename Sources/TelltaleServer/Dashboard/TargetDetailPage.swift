@@ -16,17 +16,22 @@ struct TargetDetailPage {
         case .resource: query.resource = name
         }
         let noun = kind == .resource ? "Resource" : (kind == .tool ? "Tool" : "Prompt")
-        let summary = try await store.summary(query)
+        // The four queries run concurrently (the store reads from a pool).
+        let bucket = ChartBucket.seconds(for: request.filters.seconds)
+        async let summaryResult = store.summary(query)
+        async let seriesResult = store.timeseries(query, bucketSeconds: bucket)
+        async let clientsResult = store.clients(query)
+        async let sessionsResult = store.sessions(query, order: .errors, limit: 20)
+        let summary = try await summaryResult
         let heading: HTML = "\(noun): <span id=\"target-name\">\(name)</span>"
         let back: HTML = "<p><a href=\"\(request.filters.link(TargetsPage.path(kind)))\">← All \(TargetsPage.title(kind).lowercased())</a></p>"
         guard summary.calls > 0 else {
             return DashboardPage(title: "\(noun) \(name)", heading: heading,
                                  body: back + DashboardComponents.noDataYet(request, what: "calls to this \(noun.lowercased())"))
         }
-        let bucket = ChartBucket.seconds(for: request.filters.seconds)
-        let series = try await store.timeseries(query, bucketSeconds: bucket)
-        let clients = try await store.clients(query)
-        let sessions = try await store.sessions(query, order: .errors, limit: 20)
+        let series = try await seriesResult
+        let clients = try await clientsResult
+        let sessions = try await sessionsResult
         let clientTable = SortableTable<PeerStats>(
             id: "target-clients",
             caption: "Clients calling this \(noun.lowercased()).",
