@@ -82,6 +82,8 @@ import TelltaleStore
             #expect(page.contains(HTML.escape(ErrorConcentration.Verdict.concentrated.sentence)))
             #expect(page.contains("id=\"top5-share\""))
             #expect(page.contains("id=\"top10-share\""))
+            // One session (cursor-1) holds most of the errors.
+            #expect(page.contains("id=\"half-error-sessions\"><div class=\"label\">Fewest sessions holding half the errors</div><div class=\"value\">1</div>"))
             // Most errors first: the cursor session leads the list.
             let list = try #require(page.range(of: "id=\"sessions-table\""))
             let firstLink = try #require(page.range(of: "href=\"/sessions/", range: list.upperBound..<page.endIndex))

@@ -12,6 +12,7 @@ enum ConcentrationPanel {
         <div class="card" id="top10-share"><div class="label">Errors in the top 10 sessions</div><div class="value">\(DashboardFormat.percent(concentration.top10Share))</div></div>
         <div class="card"><div class="label">Sessions with errors</div><div class="value">\(DashboardFormat.count(concentration.sessionsWithErrors)) of \(DashboardFormat.count(concentration.activeSessions))</div></div>
         <div class="card"><div class="label">Errors</div><div class="value">\(DashboardFormat.count(concentration.errors))</div></div>
+        <div class="card" id="half-error-sessions"><div class="label">Fewest sessions holding half the errors</div><div class="value">\(DashboardFormat.count(concentration.halfErrorSessions))</div></div>
         </section>
         """
         let top: HTML = report.topSessions.isEmpty ? .empty : """
