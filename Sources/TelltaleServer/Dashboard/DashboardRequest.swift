@@ -35,7 +35,6 @@ struct DashboardPage: Sendable {
     var body: HTML
     /// Whether to show the filter bar (not on call detail, for instance).
     var showFilters = true
-    var status: Int = 200
 
     init(title: String, heading: HTML? = nil, body: HTML, showFilters: Bool = true) {
         self.title = title
