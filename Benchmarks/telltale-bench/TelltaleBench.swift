@@ -5,9 +5,10 @@ import ArgumentParser
 struct TelltaleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telltale-bench",
-        abstract: "Benchmarks of Telltale: what `telltale run` adds to a stdio MCP server, and ingest.",
+        abstract: "Benchmarks of Telltale: what `telltale run` adds to a stdio MCP server, ingest, store queries and dashboard pages.",
         subcommands: [
-            RelayBenchmark.self, IngestBenchmark.self, DashboardBenchmark.self, EchoServer.self, ObservedRelayWrapper.self,
+            RelayBenchmark.self, IngestBenchmark.self, EchoServer.self, ObservedRelayWrapper.self, FillStore.self,
+            StoreQueries.self, DashboardBenchmark.self,
         ]
     )
 }

@@ -137,12 +137,86 @@ public struct LatencySketch: Sendable, Equatable {
     /// Restores a sketch from ``serialized()`` bytes.
     public init(serialized bytes: some Collection<UInt8>) throws(LatencySketchError) {
         let data = Array(bytes)
-        var position = 0
-        func varint(_ what: String) throws(LatencySketchError) -> UInt64 {
+        let header = try Self.withBytes(data) { raw throws(LatencySketchError) in try Header(raw) }
+        count = header.count
+        zeroCount = header.zeroCount
+        sum = header.sum
+        min = header.min
+        max = header.max
+        offset = header.offset
+        counts.reserveCapacity(header.bucketCount)
+        try Self.withBytes(data) { raw throws(LatencySketchError) in
+            var reader = Reader(raw, position: header.bucketsStart)
+            for _ in 0..<header.bucketCount { counts.append(try reader.varint("bucket")) }
+        }
+    }
+
+    /// Adds every value of a serialized sketch to this one, reading the bytes in place.
+    ///
+    /// Equivalent to `merge(LatencySketch(serialized: bytes))` without building the other sketch: rollup
+    /// queries merge thousands of stored sketches. On invalid bytes nothing is changed.
+    public mutating func merge(serialized bytes: UnsafeRawBufferPointer) throws(LatencySketchError) {
+        let header = try Header(bytes)
+        guard header.count > 0 else { return }
+        if count == 0 {
+            min = header.min
+            max = header.max
+        } else {
+            min = Swift.min(min, header.min)
+            max = Swift.max(max, header.max)
+        }
+        count &+= header.count
+        zeroCount &+= header.zeroCount
+        sum += header.sum
+        guard header.bucketCount > 0 else { return }
+        ensure(header.offset)
+        ensure(header.offset + header.bucketCount - 1)
+        var reader = Reader(bytes, position: header.bucketsStart)
+        let base = header.offset - offset
+        for position in 0..<header.bucketCount {
+            // Cannot fail: the header check already decoded every bucket.
+            counts[base + position] &+= (try? reader.varint("bucket")) ?? 0
+        }
+    }
+
+    /// Adds every value of a serialized sketch to this one (see ``merge(serialized:)-(UnsafeRawBufferPointer)``).
+    public mutating func merge(serialized bytes: [UInt8]) throws(LatencySketchError) {
+        try Self.withBytes(bytes) { raw throws(LatencySketchError) in try merge(serialized: raw) }
+    }
+
+    /// `withUnsafeBytes` with a typed error.
+    private static func withBytes<R>(
+        _ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(LatencySketchError) -> R
+    ) throws(LatencySketchError) -> R {
+        let result: Result<R, LatencySketchError> = bytes.withUnsafeBytes { raw in
+            do throws(LatencySketchError) { return .success(try body(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// The serialized sum of two serialized sketches (what a rollup upsert stores).
+    public static func mergeSerialized(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) throws(LatencySketchError) -> [UInt8] {
+        var sketch = LatencySketch()
+        try sketch.merge(serialized: lhs)
+        try sketch.merge(serialized: rhs)
+        return sketch.serialized()
+    }
+
+    /// Reads varints from serialized bytes.
+    private struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var position: Int
+
+        init(_ bytes: UnsafeRawBufferPointer, position: Int) {
+            self.bytes = bytes
+            self.position = position
+        }
+
+        mutating func varint(_ what: String) throws(LatencySketchError) -> UInt64 {
             var value: UInt64 = 0
             var shift: UInt64 = 0
-            while position < data.count {
-                let byte = data[position]
+            while position < bytes.count {
+                let byte = bytes[position]
                 position += 1
                 guard shift < 64 else { throw LatencySketchError(reason: "\(what): varint too long") }
                 value |= UInt64(byte & 0x7F) << shift
@@ -151,29 +225,41 @@ public struct LatencySketch: Sendable, Equatable {
             }
             throw LatencySketchError(reason: "\(what): unexpected end of data")
         }
-        guard let version = data.first else { throw LatencySketchError(reason: "empty") }
-        guard version == 1 else { throw LatencySketchError(reason: "unknown version \(version)") }
-        position = 1
-        count = try varint("count")
-        zeroCount = try varint("zeroCount")
-        sum = Double(bitPattern: try varint("sum"))
-        min = Self.unzigzag(try varint("min"))
-        max = Self.unzigzag(try varint("max"))
-        let rawOffset = Self.unzigzag(try varint("offset"))
-        let bucketCount = try varint("bucket count")
-        guard bucketCount <= UInt64(Self.maxBuckets), abs(rawOffset) <= Int64(Self.maxBuckets) else {
-            throw LatencySketchError(reason: "bucket range out of bounds")
+    }
+
+    /// The fixed fields of serialized bytes, checked against the bucket counts that follow.
+    private struct Header {
+        var count: UInt64
+        var zeroCount: UInt64
+        var sum: Double
+        var min: Int64
+        var max: Int64
+        var offset: Int
+        var bucketCount: Int
+        var bucketsStart: Int
+
+        init(_ bytes: UnsafeRawBufferPointer) throws(LatencySketchError) {
+            guard let version = bytes.first else { throw LatencySketchError(reason: "empty") }
+            guard version == 1 else { throw LatencySketchError(reason: "unknown version \(version)") }
+            var reader = Reader(bytes, position: 1)
+            count = try reader.varint("count")
+            zeroCount = try reader.varint("zeroCount")
+            sum = Double(bitPattern: try reader.varint("sum"))
+            min = LatencySketch.unzigzag(try reader.varint("min"))
+            max = LatencySketch.unzigzag(try reader.varint("max"))
+            let rawOffset = LatencySketch.unzigzag(try reader.varint("offset"))
+            let buckets = try reader.varint("bucket count")
+            guard buckets <= UInt64(LatencySketch.maxBuckets), abs(rawOffset) <= Int64(LatencySketch.maxBuckets) else {
+                throw LatencySketchError(reason: "bucket range out of bounds")
+            }
+            offset = Int(rawOffset)
+            bucketCount = Int(buckets)
+            bucketsStart = reader.position
+            var total = zeroCount
+            for _ in 0..<bucketCount { total &+= try reader.varint("bucket") }
+            guard reader.position == bytes.count else { throw LatencySketchError(reason: "trailing bytes") }
+            guard total == count else { throw LatencySketchError(reason: "bucket counts do not add up to count") }
         }
-        offset = Int(rawOffset)
-        counts.reserveCapacity(Int(bucketCount))
-        var total = zeroCount
-        for _ in 0..<bucketCount {
-            let value = try varint("bucket")
-            counts.append(value)
-            total &+= value
-        }
-        guard position == data.count else { throw LatencySketchError(reason: "trailing bytes") }
-        guard total == count else { throw LatencySketchError(reason: "bucket counts do not add up to count") }
     }
 
     private static func putVarint(_ value: UInt64, _ out: inout [UInt8]) {

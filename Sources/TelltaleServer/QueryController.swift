@@ -3,10 +3,12 @@ import Hummingbird
 import TelltaleCore
 import TelltaleStore
 
-/// The read API: summary, per-target, per-peer and per-session stats, and call drill-down.
+/// The read API: summary, per-target, per-peer and per-session stats, call drill-down, and the analyses
+/// (time series, error matrix, throughput, session error concentration, client regressions).
 struct QueryController {
     let store: any CallStore
     let configuration: ServerConfiguration
+    var analytics: Analytics { Analytics(store: store) }
 
     /// Default and largest `limit` of `/sessions`.
     static let sessionsLimit = (default: 100, max: 1000)
@@ -37,7 +39,8 @@ struct QueryController {
             let limit = try QueryParameters.integer(
                 request, "limit", default: Self.sessionsLimit.default, range: 1...Self.sessionsLimit.max
             )
-            return try list(try await store.sessions(query, limit: limit), query)
+            let order = try Self.sessionOrder(request)
+            return try list(try await store.sessions(query, order: order, limit: limit), query)
         }
         routes.add(.get, "/api/v1/sessions/{id}/calls", scope: .read) { request, context in
             let query = try parse(request, context)
@@ -56,15 +59,26 @@ struct QueryController {
             }
             return try JSONBody.response(call)
         }
+        registerAnalytics(on: routes)
     }
 
-    private func parse(_ request: Request, _ context: TelltaleRequestContext) throws -> CallQuery {
+    func parse(_ request: Request, _ context: TelltaleRequestContext) throws -> CallQuery {
         let key = try context.requireKey()
         let parameters = try QueryParameters(request, now: Date(), defaultRange: configuration.defaultRange)
         return parameters.callQuery(project: key.project.id)
     }
 
-    private func list<Item: Encodable & Sendable>(_ items: [Item], _ query: CallQuery) throws -> Response {
+    func list<Item: Encodable & Sendable>(_ items: [Item], _ query: CallQuery) throws -> Response {
         try JSONBody.response(ItemsReply(items: items, from: query.from, to: query.to))
+    }
+
+    /// The `order` of `/sessions`: `recent` (default), `errors` or `calls`.
+    static func sessionOrder(_ request: Request) throws -> SessionOrder {
+        guard let raw = request.uri.queryParameters["order"], !raw.isEmpty else { return .recent }
+        guard let order = SessionOrder(rawValue: String(raw)) else {
+            let accepted = SessionOrder.allCases.map(\.rawValue).joined(separator: "|")
+            throw APIError.badRequest("'order' must be one of \(accepted), got '\(raw)'", details: ["parameter": "order"])
+        }
+        return order
     }
 }

@@ -3,25 +3,66 @@ import TelltaleCore
 import Hummingbird
 import TelltaleStore
 
-/// The query-string parameters every query endpoint shares: time range and filters.
-struct QueryParameters {
-    var from: Date
-    var to: Date
-    var server: String?
-    var client: String?
-    var clientVersion: String?
-    var tool: String?
-    var tags: [String: String]
+/// The query-string parameters every query endpoint and dashboard page shares: time range and filters.
+///
+/// The dashboard keeps the parsed parameters to build links that change one of them:
+/// ```swift
+/// let parameters = try QueryParameters(request, now: Date(), defaultRange: configuration.defaultRange)
+/// let query = parameters.callQuery(project: project)
+/// let link = "/tools?" + parameters.queryString(setting: ["range": "1h"])
+/// ```
+package struct QueryParameters: Sendable, Equatable {
+    /// Inclusive start of the range.
+    package var from: Date
+    /// Exclusive end of the range.
+    package var to: Date
+    /// The preset the range came from: the `range` parameter when `from` is absent, or the default range when
+    /// it matches a preset and neither `from` nor `range` was given; nil for a custom `from`/`to` range.
+    package var range: RangePreset?
+    package var server: String?
+    package var client: String?
+    package var clientVersion: String?
+    package var tool: String?
+    package var prompt: String?
+    package var resource: String?
+    package var tags: [String: String]
+    /// The non-empty parameters as given (`from`, `to`, `range`, filters, each `tag`), for re-rendering links.
+    package var items: [URLQueryItem]
 
-    /// Parses `from`, `to`, `server`, `client`, `clientVersion`, `tool` and repeatable `tag`.
+    /// The names of the parameters this type reads.
+    package static let names = ["from", "to", "range", "server", "client", "clientVersion", "tool", "prompt", "resource", "tag"]
+
+    /// Parses `from`, `to`, `range`, `server`, `client`, `clientVersion`, `tool`, `prompt`, `resource` and
+    /// repeatable `tag` from a request's query string.
     /// - Parameters:
-    ///   - now: the current time (end of the default range).
-    ///   - defaultRange: the length of the range when `from` is missing.
+    ///   - now: the current time (end of the range when `to` is missing).
+    ///   - defaultRange: the length of the range when neither `from` nor `range` is given.
     /// - Throws: ``APIError`` 400 with a message naming the bad parameter.
-    init(_ request: Request, now: Date, defaultRange: TimeInterval) throws {
-        let parameters = request.uri.queryParameters
+    package init(_ request: Request, now: Date, defaultRange: TimeInterval) throws {
+        try self.init(request.uri.queryParameters, now: now, defaultRange: defaultRange)
+    }
+
+    /// Parses already-decoded query parameters (see ``init(_:now:defaultRange:)``).
+    package init(_ parameters: Parameters, now: Date, defaultRange: TimeInterval) throws {
+        func text(_ name: String) -> String? {
+            guard let value = parameters[Substring(name)], !value.isEmpty else { return nil }
+            return String(value)
+        }
+        var items: [URLQueryItem] = []
+        for name in Self.names where name != "tag" {
+            if let value = text(name) { items.append(URLQueryItem(name: name, value: value)) }
+        }
+        let preset = try text("range").map { raw in
+            guard let preset = RangePreset(rawValue: raw) else {
+                throw APIError.badRequest(
+                    "'range' must be one of \(RangePreset.accepted), got '\(raw)'", details: ["parameter": "range"]
+                )
+            }
+            return preset
+        }
         let to = try Self.date(parameters["to"], name: "to") ?? now
-        let from = try Self.date(parameters["from"], name: "from") ?? to.addingTimeInterval(-defaultRange)
+        let givenFrom = try Self.date(parameters["from"], name: "from")
+        let from = givenFrom ?? to.addingTimeInterval(-(preset?.seconds ?? defaultRange))
         guard to > from else {
             throw APIError.badRequest(
                 "'to' must be after 'from'",
@@ -30,28 +71,64 @@ struct QueryParameters {
         }
         self.from = from
         self.to = to
-        func text(_ name: Substring) -> String? {
-            guard let value = parameters[name], !value.isEmpty else { return nil }
-            return String(value)
+        if givenFrom != nil {
+            range = nil
+        } else {
+            range = preset ?? RangePreset(seconds: defaultRange)
         }
         server = text("server")
         client = text("client")
         clientVersion = text("clientVersion")
         tool = text("tool")
+        prompt = text("prompt")
+        resource = text("resource")
         var tags: [String: String] = [:]
         for raw in parameters[values: "tag"] where !raw.isEmpty {
             let (key, value) = try Self.tag(raw)
             tags[key] = value
+            items.append(URLQueryItem(name: "tag", value: String(raw)))
         }
         self.tags = tags
+        self.items = items
     }
 
     /// The store query for `project`.
-    func callQuery(project: ProjectID) -> CallQuery {
+    package func callQuery(project: ProjectID) -> CallQuery {
         CallQuery(
             project: project, from: from, to: to,
-            server: server, client: client, clientVersion: clientVersion, tool: tool, tags: tags
+            server: server, client: client, clientVersion: clientVersion, tool: tool,
+            prompt: prompt, resource: resource, tags: tags
         )
+    }
+
+    /// The parameters as given, with some replaced: a non-nil value sets the parameter (replacing every
+    /// occurrence), nil removes it. Setting `range` removes `from`/`to`, and setting `from` or `to` removes
+    /// `range`, so the new link means what it says.
+    package func queryItems(setting changes: [String: String?] = [:]) -> [URLQueryItem] {
+        var removed = Set(changes.keys)
+        if changes["range"] != nil { removed.formUnion(["from", "to"]) }
+        if changes["from"] != nil || changes["to"] != nil { removed.insert("range") }
+        var result = items.filter { !removed.contains($0.name) }
+        for name in Self.names + changes.keys.filter({ !Self.names.contains($0) }).sorted() {
+            if let change = changes[name], let value = change {
+                result.append(URLQueryItem(name: name, value: value))
+            }
+        }
+        return result
+    }
+
+    /// ``queryItems(setting:)`` as a percent-encoded query string without the leading `?` (empty when none).
+    package func queryString(setting changes: [String: String?] = [:]) -> String {
+        queryItems(setting: changes).map { "\(Self.encode($0.name))=\(Self.encode($0.value ?? ""))" }
+            .joined(separator: "&")
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters (so `&`, `=`, `+`, `:` and `/` in values
+    /// survive a round trip).
+    package static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(.init(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
     /// A date parameter: RFC 3339, or integer milliseconds since the epoch; nil when absent.
@@ -78,7 +155,7 @@ struct QueryParameters {
     }
 
     /// An integer parameter within `range`, or `defaultValue` when absent.
-    static func integer(_ request: Request, _ name: Substring, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
+    package static func integer(_ request: Request, _ name: Substring, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
         guard let raw = request.uri.queryParameters[name] else { return defaultValue }
         guard let value = Int(raw), range.contains(value) else {
             throw APIError.badRequest(

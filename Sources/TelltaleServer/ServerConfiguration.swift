@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var defaultRange: TimeInterval
     /// The name in the `Server` response header.
     public var serverName: String
+    /// The web dashboard's sign-in and link options.
+    public var dashboard: DashboardConfiguration
 
     /// 16 MiB, the default for both body limits.
     public static let defaultBodyLimit = 16 * 1024 * 1024
@@ -24,7 +26,8 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes: Int = ServerConfiguration.defaultBodyLimit,
         maxDecodedBodyBytes: Int = ServerConfiguration.defaultBodyLimit,
         defaultRange: TimeInterval = 24 * 3600,
-        serverName: String = "telltale"
+        serverName: String = "telltale",
+        dashboard: DashboardConfiguration = DashboardConfiguration()
     ) {
         self.host = host
         self.port = port
@@ -32,5 +35,6 @@ public struct ServerConfiguration: Sendable {
         self.maxDecodedBodyBytes = maxDecodedBodyBytes
         self.defaultRange = defaultRange
         self.serverName = serverName
+        self.dashboard = dashboard
     }
 }

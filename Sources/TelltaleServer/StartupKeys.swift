@@ -49,8 +49,9 @@ public struct StartupKeys: Sendable {
         return keys
     }
 
-    /// What `telltale serve` prints once it listens on `url`.
-    public func banner(url: String, dataDirectory: String) -> String {
+    /// What `telltale serve` prints once it listens on `url`; with `signInLink`, the dashboard address and that
+    /// one-time sign-in link (valid for `signInValidity`, e.g. "1 hour") come before the API reference.
+    public func banner(url: String, dataDirectory: String, signInLink: String? = nil, signInValidity: String = "1 hour") -> String {
         var lines = ["Telltale is listening on \(url)   (data: \(dataDirectory))", ""]
         if let ingest = firstStart.first(where: { $0.scope == .ingest }),
            let read = firstStart.first(where: { $0.scope == .read }) {
@@ -82,6 +83,13 @@ public struct StartupKeys: Sendable {
                 "  ingest key \(demo.plaintext)",
                 "See what it captured:",
                 "  curl -H 'Authorization: Bearer \(demoRead.plaintext)' \(url)/api/v1/tools",
+            ]
+        }
+        if let signInLink {
+            lines += [
+                "",
+                "Dashboard: \(url)/",
+                "  one-time sign-in link (valid \(signInValidity)): \(signInLink)",
             ]
         }
         lines += ["", "API reference: \(url)/api/v1/openapi.yaml", "Stop with Ctrl-C."]

@@ -84,6 +84,7 @@ public enum TelltaleServer {
         }
         IngestController(store: store, configuration: configuration).register(on: routes)
         QueryController(store: store, configuration: configuration).register(on: routes)
+        DashboardController(store: store, configuration: configuration).register(on: routes.router)
         return routes
     }
 }

@@ -14,6 +14,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidProjectName(String)
     /// No project has this id.
     case unknownProject(ProjectID)
+    /// A time bucket must be a positive multiple of 60 seconds, and of 3600 from an hour up (at most a year).
+    case invalidBucket(Int)
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             "invalid project name \"\(name)\": use 1–100 characters without control characters"
         case let .unknownProject(id):
             "no project with id \(id)"
+        case let .invalidBucket(seconds):
+            "invalid time bucket of \(seconds) s: use a multiple of 60 s, and of 3600 s from an hour up"
         }
     }
 }

@@ -10,9 +10,10 @@ import TelltaleStore
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the Telltale server: ingest from `telltale run`, store in SQLite, serve the query API.",
+        abstract: "Run the Telltale server: ingest from `telltale run`, store in SQLite, serve the query API and dashboard.",
         discussion: """
             On first start (no API key yet) it creates an ingest key and a read key and prints them once.
+            Every start prints the dashboard URL and a one-time sign-in link (valid 1 hour, single use).
             Stops gracefully on SIGINT or SIGTERM.
             """
     )
@@ -29,8 +30,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Also run live demo traffic: simulated MCP clients through `telltale run` around the example server.")
     var demo = false
 
+    @Option(name: .customLong("trace-link"), help: ArgumentHelp(
+        "Link trace ids on the call page to your tracing tool: \(TraceLinkTemplate.presetHelp).",
+        valueName: "preset-or-template"
+    ))
+    var traceLink: String?
+
+    @Option(name: .customLong("session-ttl"), help: ArgumentHelp(
+        "How long a dashboard sign-in lasts: seconds, or a number with s, m, h or d (default 7d).", valueName: "duration"
+    ))
+    var sessionTTL = "7d"
+
+    @Flag(name: .customLong("secure-cookies"), help: "Mark the dashboard session cookie Secure (serve the dashboard over HTTPS).")
+    var secureCookies = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        _ = try dashboardConfiguration()
     }
 
     func run() async throws {
@@ -39,6 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
         let directory = DataDirectory.url(data)
         let store = try SQLiteCallStore(directory: directory)
         let keys = try await StartupKeys.prepare(store: store, demo: demo)
+        let dashboard = try dashboardConfiguration()
+        let signInToken = try await Self.signInToken(store: store, project: keys.project, validFor: dashboard.signInLinkTTL)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let host = host
         let listening = ListeningFlag()
@@ -49,12 +67,16 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await TelltaleServer.run(
                 store: store,
-                configuration: ServerConfiguration(host: host, port: port),
+                configuration: ServerConfiguration(host: host, port: port, dashboard: dashboard),
                 stoppedFirst: demoServices,
                 onServerRunning: { port in
                     listening.value.withLock { $0 = true }
                     let url = Self.url(host: host, port: port)
-                    FileHandle.standardOutput.write(Data(keys.banner(url: url, dataDirectory: directory.path).utf8))
+                    let banner = keys.banner(
+                        url: url, dataDirectory: directory.path, signInLink: "\(url)/login/\(signInToken)",
+                        signInValidity: DurationArgument.describe(dashboard.signInLinkTTL)
+                    )
+                    FileHandle.standardOutput.write(Data(banner.utf8))
                     portContinuation.yield(port)
                     portContinuation.finish()
                 }

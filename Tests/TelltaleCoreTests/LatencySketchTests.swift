@@ -85,4 +85,54 @@ import TelltaleCore
             _ = try? LatencySketch(serialized: [1] + garbage)
         }
     }
+
+    @Test func mergingSerializedBytesEqualsMergingSketches() throws {
+        var rng = SplitMix(seed: 21)
+        var parts: [LatencySketch] = []
+        for index in 0..<20 {
+            var part = LatencySketch()
+            // Parts of very different ranges, some empty, some with zeros only.
+            let scale = Int64(1) << (10 + index % 25)
+            for _ in 0..<(index % 7 == 0 ? 0 : 500) { part.add(Int64.random(in: 1...scale, using: &rng)) }
+            if index % 5 == 0 { part.add(0) }
+            parts.append(part)
+        }
+        var viaSketches = LatencySketch()
+        var viaBytes = LatencySketch()
+        for part in parts {
+            viaSketches.merge(part)
+            try viaBytes.merge(serialized: part.serialized())
+        }
+        #expect(viaBytes.count == viaSketches.count)
+        #expect(viaBytes.zeroCount == viaSketches.zeroCount)
+        #expect(viaBytes.min == viaSketches.min && viaBytes.max == viaSketches.max)
+        for q in Self.quantiles { #expect(viaBytes.quantile(q) == viaSketches.quantile(q)) }
+        #expect(try LatencySketch(serialized: viaBytes.serialized()).quantile(0.99) == viaSketches.quantile(0.99))
+
+        let lhs = parts[3].serialized(), rhs = parts[11].serialized()
+        let merged = try lhs.withUnsafeBytes { a in try rhs.withUnsafeBytes { b in try LatencySketch.mergeSerialized(a, b) } }
+        var expected = parts[3]
+        expected.merge(parts[11])
+        let restored = try LatencySketch(serialized: merged)
+        #expect(restored.count == expected.count)
+        for q in Self.quantiles { #expect(restored.quantile(q) == expected.quantile(q)) }
+    }
+
+    @Test func mergingInvalidBytesThrowsAndChangesNothing() throws {
+        var sketch = LatencySketch()
+        for value in [5_000, 70_000, 9_000_000] as [Int64] { sketch.add(value) }
+        let before = sketch
+        var other = LatencySketch()
+        other.add(123_456_789)
+        let bytes = other.serialized()
+        #expect(throws: LatencySketchError.self) { try sketch.merge(serialized: Array(bytes.dropLast())) }
+        #expect(throws: LatencySketchError.self) { try sketch.merge(serialized: [UInt8]()) }
+        #expect(throws: LatencySketchError.self) { try sketch.merge(serialized: bytes + [0]) }
+        var wrongTotal = bytes
+        wrongTotal[1] = 5 // count no longer matches the bucket counts
+        #expect(throws: LatencySketchError.self) { try sketch.merge(serialized: wrongTotal) }
+        #expect(sketch == before)
+        try sketch.merge(serialized: LatencySketch().serialized())
+        #expect(sketch == before)
+    }
 }

@@ -7,7 +7,7 @@ import Testing
     @Test func everyRouteIsDocumented() async throws {
         let fixture = try await ServerFixture.make()
         let routes = TelltaleServer.buildRouter(store: fixture.store, configuration: fixture.configuration).routes
-        #expect(routes.count == 12)
+        #expect(routes.count == 17)
         let documented = OpenAPIDocument.operations()
         for route in routes {
             #expect(
@@ -28,7 +28,12 @@ import Testing
         let yaml = OpenAPIDocument.yaml
         #expect(yaml.hasPrefix("openapi: 3.1"))
         #expect(yaml.contains("scheme: bearer"))
-        for schema in ["Call:", "IngestResponse:", "Error:", "SummaryStats:", "TargetStats:", "PeerStats:", "SessionStats:"] {
+        let schemas = [
+            "Call:", "IngestResponse:", "Error:", "SummaryStats:", "TargetStats:", "PeerStats:", "SessionStats:",
+            "TimeBucketStats:", "OverviewReport:", "ErrorMatrixReport:", "ThroughputReport:", "ConcentrationReport:",
+            "RegressionReport:",
+        ]
+        for schema in schemas {
             #expect(yaml.contains("    \(schema)"), "schema \(schema) missing")
         }
     }

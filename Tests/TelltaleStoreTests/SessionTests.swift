@@ -5,7 +5,7 @@ import TelltaleStore
 
 @Suite("SQLiteCallStore sessions")
 struct SessionTests {
-    @Test("sessions, most recent first, with identity, counts and stdout pollution")
+    @Test("sessions, most recent first, with identity, whole-session counts and stdout pollution")
     func sessions() async throws {
         let (temp, project) = try await loadedStore()
         defer { temp.cleanUp() }
@@ -17,9 +17,10 @@ struct SessionTests {
             SessionStats(id: "s-modern", client: Traffic.mcpPython, server: Traffic.weatherNew, transport: "http",
                          calls: 3, errors: 1, notifications: 1, stdoutPollution: 2,
                          firstSeen: Traffic.at(seconds: 20), lastSeen: Traffic.at(seconds: 24)),
+            // Whole session, not clipped to the range: the call two hours earlier counts too.
             SessionStats(id: "s-legacy", client: Traffic.claude, server: Traffic.weather, transport: "stdio",
-                         calls: 10, errors: 3, notifications: 1, stdoutPollution: 3,
-                         firstSeen: Traffic.at(seconds: 0), lastSeen: Traffic.at(seconds: 9)),
+                         calls: 11, errors: 3, notifications: 1, stdoutPollution: 3,
+                         firstSeen: Traffic.at(seconds: -7200), lastSeen: Traffic.at(seconds: 9)),
         ])
     }
 
@@ -36,7 +37,8 @@ struct SessionTests {
         #expect(try await store.sessions(Traffic.query(project: project, tags: ["env": "staging"]), limit: 9).map(\.id) == ["s-modern"])
         let tool = try await store.sessions(Traffic.query(project: project, tool: "get_forecast"), limit: 9)
         #expect(tool.map(\.id) == ["s-modern", "s-legacy"])
-        #expect(tool.map(\.calls) == [1, 4])
+        // Sessions that used the tool, with their whole-session totals.
+        #expect(tool.map(\.calls) == [3, 11])
         let wide = CallQuery(project: project, from: Traffic.at(seconds: -10_000), to: Traffic.at(seconds: 3600))
         let legacy = try #require(try await store.sessions(wide, limit: 9).last)
         #expect(legacy.calls == 11)

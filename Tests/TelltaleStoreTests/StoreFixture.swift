@@ -118,3 +118,23 @@ enum Traffic {
 
     static var calls: [Call] { legacy + modern + filesSession + [old] }
 }
+
+/// Whether a percentile from the rollups' sketches is within their 1% relative error of the exact value.
+func approx(_ value: Double?, _ exact: Double) -> Bool {
+    guard let value else { return false }
+    return abs(value - exact) <= exact * 0.01 + 1e-9
+}
+
+/// ``approx(_:_:)`` for p50, p95, p99 at once.
+func approx(_ latency: LatencyStats?, _ p50: Double, _ p95: Double, _ p99: Double) -> Bool {
+    guard let latency else { return false }
+    return approx(latency.p50Ms, p50) && approx(latency.p95Ms, p95) && approx(latency.p99Ms, p99)
+}
+
+extension TargetStats {
+    var latency: LatencyStats { LatencyStats(p50Ms: p50Ms, p95Ms: p95Ms, p99Ms: p99Ms) }
+}
+
+extension PeerStats {
+    var latency: LatencyStats { LatencyStats(p50Ms: p50Ms, p95Ms: p95Ms, p99Ms: p99Ms) }
+}

@@ -13,7 +13,7 @@ func loadedStore() async throws -> (TempStore, ProjectID) {
 
 @Suite("SQLiteCallStore summary")
 struct SummaryTests {
-    @Test("totals over every session: outcomes, error rate, sessions, exact percentiles")
+    @Test("totals over every session: outcomes, error rate, sessions, percentiles within 1%")
     func unfiltered() async throws {
         let (temp, project) = try await loadedStore()
         defer { temp.cleanUp() }
@@ -24,7 +24,8 @@ struct SummaryTests {
         #expect(summary.errorRate == 4.0 / 15.0)
         #expect(summary.sessions == 3)
         // Sorted request durations (ms): 1 1 1 2 3 4 5 6 10 15 20 30 40 500 300000.
-        #expect(summary.latency == LatencyStats(p50Ms: 6, p95Ms: 300_000, p99Ms: 300_000))
+        // Nearest rank: p50 rank 8 → 6, p95 and p99 rank 15 → 300000 (from the sketch, within 1%).
+        #expect(approx(summary.latency, 6, 300_000, 300_000))
     }
 
     struct FilterCase: Sendable, CustomTestStringConvertible {
@@ -79,7 +80,7 @@ struct SummaryTests {
         let (temp, project) = try await loadedStore()
         defer { temp.cleanUp() }
         let summary = try await temp.store.summary(Traffic.query(project: project, tool: "get_forecast"))
-        #expect(summary.latency == LatencyStats(p50Ms: 20, p95Ms: 40, p99Ms: 40))
+        #expect(approx(summary.latency, 20, 40, 40))
         #expect(summary.outcomes["toolError"] == 1)
     }
 

@@ -11,10 +11,13 @@ struct CallFilter {
     var arguments: StatementArguments
 
     init(_ query: CallQuery) {
+        self.init(query, from: CallRow.microseconds(query.from), to: CallRow.microseconds(query.to))
+    }
+
+    /// The query's filters on another time range (microseconds, `from` inclusive, `to` exclusive).
+    init(_ query: CallQuery, from: Int64, to: Int64) {
         var sql = "project_id = ? AND started_at >= ? AND started_at < ?"
-        var arguments: StatementArguments = [
-            query.project, CallRow.microseconds(query.from), CallRow.microseconds(query.to),
-        ]
+        var arguments: StatementArguments = [query.project, from, to]
         if let server = query.server {
             sql += " AND server_name = ?"
             arguments += [server]
@@ -27,9 +30,10 @@ struct CallFilter {
             sql += " AND client_version = ?"
             arguments += [clientVersion]
         }
-        if let tool = query.tool {
-            sql += " AND method = 'tools/call' AND target = ?"
-            arguments += [tool]
+        for (kind, target) in [(TargetKind.tool, query.tool), (.prompt, query.prompt), (.resource, query.resource)] {
+            guard let target else { continue }
+            sql += " AND method = ? AND target = ?"
+            arguments += [kind.method, target]
         }
         for key in query.tags.keys.sorted() {
             let value = query.tags[key]!

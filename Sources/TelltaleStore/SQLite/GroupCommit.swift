@@ -31,7 +31,8 @@ final class GroupCommit: Sendable {
 
     /// Inserts `batch` through `pool`, possibly together with concurrent batches; returns its new-row count
     /// after the commit that made it durable.
-    func insert(_ batch: Batch, pool: DatabasePool) async throws -> Int {
+    /// Rollups of the new rows are written in the same transaction; `rollups` is reset when a transaction fails.
+    func insert(_ batch: Batch, pool: DatabasePool, rollups: RollupCache) async throws -> Int {
         let ticket = state.withLock { state in
             let ticket = state.nextTicket
             state.nextTicket += 1
@@ -55,11 +56,13 @@ final class GroupCommit: Sendable {
                             do {
                                 var count = 0
                                 try db.inSavepoint {
-                                    count = try SQLiteCallStore.insertRows(batch.rows, project: batch.project, db: db)
+                                    count = try SQLiteCallStore.insertRows(batch.rows, project: batch.project, db: db, rollups: rollups)
                                     return .commit
                                 }
                                 results[member] = .success(count)
                             } catch {
+                                // The savepoint rolled back: ids it created are gone.
+                                rollups.reset()
                                 results[member] = .failure(error)
                             }
                         }
@@ -67,6 +70,7 @@ final class GroupCommit: Sendable {
                     }
                 } catch {
                     // The commit itself failed: nothing of the group is durable.
+                    rollups.reset()
                     for (member, _) in group { results[member] = .failure(error) }
                 }
                 let own = results.removeValue(forKey: ticket)

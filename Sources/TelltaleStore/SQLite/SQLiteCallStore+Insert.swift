@@ -14,7 +14,7 @@ extension SQLiteCallStore {
     public func insert(_ calls: [Call], project: ProjectID) async throws -> Int {
         guard !calls.isEmpty else { return 0 }
         let rows = calls.map(CallRow.init)
-        return try await groupCommit.insert(GroupCommit.Batch(rows: rows, project: project), pool: pool)
+        return try await groupCommit.insert(GroupCommit.Batch(rows: rows, project: project), pool: pool, rollups: rollupCache)
     }
 
     /// The blocking form of ``insert(_:project:)``, for callers outside Swift concurrency.
@@ -22,10 +22,17 @@ extension SQLiteCallStore {
     public func insertSync(_ calls: [Call], project: ProjectID) throws -> Int {
         guard !calls.isEmpty else { return 0 }
         let rows = calls.map(CallRow.init)
-        return try pool.write { db in try Self.insertRows(rows, project: project, db: db) }
+        do {
+            return try pool.write { db in try Self.insertRows(rows, project: project, db: db, rollups: rollupCache) }
+        } catch {
+            rollupCache.reset()
+            throw error
+        }
     }
 
-    static func insertRows(_ rows: [CallRow], project: ProjectID, db: Database) throws -> Int {
+    /// Inserts rows and, in the same transaction, adds the new ones (not the skipped duplicates) to the
+    /// rollups and the sessions tables. On error the caller rolls back and resets `rollups`.
+    static func insertRows(_ rows: [CallRow], project: ProjectID, db: Database, rollups: RollupCache) throws -> Int {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM projects WHERE id = ?", arguments: [project]) == true else {
             throw StoreError.unknownProject(project)
         }
@@ -38,6 +45,7 @@ extension SQLiteCallStore {
             sqlite3_clear_bindings(handle)
         }
         var inserted = 0
+        var batch = RollupBatch(project: project)
         for row in rows {
             sqlite3_reset(handle)
             row.bind(to: handle, project: project)
@@ -46,8 +54,12 @@ extension SQLiteCallStore {
                 let message = String(cString: sqlite3_errmsg(connection))
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: CallRow.insertSQL)
             }
-            inserted += Int(sqlite3_changes(connection))
+            if sqlite3_changes(connection) == 1 {
+                inserted += 1
+                batch.add(RollupInput(row))
+            }
         }
+        try batch.write(db, cache: rollups)
         return inserted
     }
 }

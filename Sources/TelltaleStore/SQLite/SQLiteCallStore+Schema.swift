@@ -72,6 +72,35 @@ extension SQLiteCallStore {
                 CREATE INDEX calls_project_session_time ON calls(project_id, session, started_at);
                 """)
         }
+        migrator.registerMigration("v2-dashboard") { db in
+            // Tokens are stored as SHA-256 hashes; the grant is what the key (or sign-in link) allowed,
+            // `project_id` what the session shows now. A revoked key ends its sessions (checked on lookup).
+            try db.execute(sql: """
+                CREATE TABLE dashboard_sessions (
+                    token_hash BLOB PRIMARY KEY,
+                    key_id INTEGER REFERENCES api_keys(id) ON DELETE CASCADE,
+                    grant_project INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    grant_scope TEXT NOT NULL,
+                    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    expires_at INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions(expires_at);
+                CREATE TABLE sign_in_tokens (
+                    token_hash BLOB PRIMARY KEY,
+                    key_id INTEGER REFERENCES api_keys(id) ON DELETE CASCADE,
+                    grant_project INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    grant_scope TEXT NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    used_at INTEGER,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX sign_in_tokens_expiry ON sign_in_tokens(expires_at);
+                """)
+        }
+        migrator.registerMigration("v3-rollups") { db in
+            try RollupSchema.migrate(db)
+        }
         return migrator
     }
 }

@@ -25,6 +25,10 @@ public final class SQLiteCallStore: CallStore {
     /// The GRDB pool, for tests and maintenance tools in this package.
     package let pool: DatabasePool
     let groupCommit = GroupCommit()
+    /// Series and tag set ids known to be in the database (insert path).
+    let rollupCache = RollupCache()
+    /// Series dimensions by id (query path).
+    let seriesCatalog = SeriesCatalog()
 
     /// Opens (creating when needed) `telltale.sqlite` under `directory`, creating the directory too.
     public convenience init(directory: URL, durability: Durability = .full) throws {
@@ -47,6 +51,7 @@ public final class SQLiteCallStore: CallStore {
                 PRAGMA cache_size = -65536;
                 PRAGMA temp_store = MEMORY;
                 """)
+            try SketchMergeFunction.register(db)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+import TelltaleCore
+
+extension SQLiteCallStore {
+    /// Sessions active in the range (`last_seen >= from AND first_seen < to`) with whole-session totals.
+    ///
+    /// Client, server, version and tag filters apply to the session's identity; a tool, prompt or resource
+    /// filter keeps the sessions that used that target. Read from the `sessions` table kept at insert time.
+    public func sessions(_ query: CallQuery, order: SessionOrder, limit: Int) async throws -> [SessionStats] {
+        let limit = max(limit, 0)
+        guard limit > 0, query.from < query.to else { return [] }
+        return try await pool.read { db in
+            let condition = try RollupFilter(query, db).sessionCondition(query)
+            let columns = """
+                s.session, s.client_name, s.client_version, s.server_name, s.server_version, s.transport,
+                s.calls, s.errors, s.notifications, s.pollution, s.first_seen, s.last_seen
+                """
+            var rows: [Row]
+            switch order {
+            case .recent:
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
+                    ORDER BY s.last_seen DESC, s.session LIMIT ?
+                    """, arguments: condition.arguments + [limit])
+            case .calls:
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
+                    ORDER BY s.calls DESC, s.last_seen DESC, s.session LIMIT ?
+                    """, arguments: condition.arguments + [limit])
+            case .errors:
+                // Sessions with errors through the partial index first, then the most recent error-free ones.
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql) AND s.errors > 0
+                    ORDER BY s.errors DESC, s.last_seen DESC, s.session LIMIT ?
+                    """, arguments: condition.arguments + [limit])
+                if rows.count < limit {
+                    rows += try Row.fetchAll(db, sql: """
+                        SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql) AND s.errors = 0
+                        ORDER BY s.last_seen DESC, s.session LIMIT ?
+                        """, arguments: condition.arguments + [limit - rows.count])
+                }
+            }
+            return rows.map { row in
+                SessionStats(
+                    id: row[0],
+                    client: (row[1] as String?).map { PeerInfo(name: $0, version: row[2]) },
+                    server: (row[3] as String?).map { PeerInfo(name: $0, version: row[4]) },
+                    transport: row[5], calls: row[6], errors: row[7], notifications: row[8], stdoutPollution: row[9],
+                    firstSeen: CallRow.date(microseconds: row[10]), lastSeen: CallRow.date(microseconds: row[11]))
+            }
+        }
+    }
+
+    /// The sessions of ``sessions(_:order:limit:)``: how many, their requests, and each one's errors (largest first).
+    public func sessionErrorCounts(_ query: CallQuery) async throws -> SessionErrorCounts {
+        guard query.from < query.to else { return SessionErrorCounts(sessions: 0, calls: 0, errorsPerSession: []) }
+        return try await pool.read { db in
+            let condition = try RollupFilter(query, db).sessionCondition(query)
+            // One pass over the covering index: count, requests, and the errors of sessions that have some.
+            let statement = try RawStatement(db, sql: """
+                SELECT s.calls, s.errors FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
+                """, arguments: condition.arguments)
+            defer { statement.finish() }
+            var sessions = 0, calls = 0
+            var errors: [Int] = []
+            while try statement.step() {
+                sessions += 1
+                calls += Int(statement.int64(0))
+                let count = Int(statement.int64(1))
+                if count > 0 { errors.append(count) }
+            }
+            errors.sort(by: >)
+            return SessionErrorCounts(sessions: sessions, calls: calls, errorsPerSession: errors)
+        }
+    }
+
+    /// How many sessions are active in the query's range and pass its filters.
+    static func activeSessionCount(_ query: CallQuery, _ db: Database) throws -> Int {
+        guard query.from < query.to else { return 0 }
+        let condition = try RollupFilter(query, db).sessionCondition(query)
+        return try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)", arguments: condition.arguments) ?? 0
+    }
+
+    /// Active sessions per client (or server) name and version.
+    static func activeSessionsPerPeer(_ query: CallQuery, client: Bool, _ db: Database) throws -> [PeerInfo: Int] {
+        guard query.from < query.to else { return [:] }
+        let condition = try RollupFilter(query, db).sessionCondition(query)
+        let (name, version) = client ? ("s.client_name", "s.client_version") : ("s.server_name", "s.server_version")
+        let statement = try RawStatement(db, sql: """
+            SELECT \(name), \(version) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
+            """, arguments: condition.arguments)
+        defer { statement.finish() }
+        var counter = PeerCounter()
+        while try statement.step() {
+            counter.add(name: statement.textBytes(0), version: statement.textBytes(1))
+        }
+        return counter.counts
+    }
+
+    /// The session's records matching the query, oldest first, with payloads.
+    public func sessionCalls(session: String, query: CallQuery, limit: Int) async throws -> [Call] {
+        let filter = CallFilter(query).and("session = ?", [session])
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(CallRow.selectColumns) FROM calls WHERE \(filter.sql)
+                ORDER BY started_at, seq LIMIT ?
+                """, arguments: filter.arguments + [max(limit, 0)]).map(CallRow.call(from:))
+        }
+    }
+}
