@@ -55,7 +55,7 @@ class ConsoleErrors(AssertionError):
 class Browser:
     """One headless chromium session with console-error checks and screenshots."""
 
-    def __init__(self, base_url: str, width: int = 1366, height: int = 900) -> None:
+    def __init__(self, base_url: str, name: str = "browser", width: int = 1366, height: int = 900) -> None:
         options = webdriver.ChromeOptions()
         options.binary_location = find_executable(CHROMIUM_CANDIDATES, "chromium")
         for argument in (
@@ -70,6 +70,7 @@ class Browser:
         self.driver.set_page_load_timeout(30)
         self.base_url = base_url.rstrip("/")
         self.visited: list[str] = []
+        self.name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
 
     def close(self) -> None:
         self.driver.quit()
@@ -101,7 +102,7 @@ class Browser:
 
     def screenshot(self, name: str) -> Path:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "page"
-        path = artifacts_dir() / f"{len(self.visited):02d}-{slug[:80]}.png"
+        path = artifacts_dir() / f"{self.name}-{len(self.visited):02d}-{slug[:60]}.png"
         self.driver.save_screenshot(str(path))
         return path
 

@@ -68,8 +68,8 @@ def dashboard(telltale: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture
-def browser(dashboard: Collector) -> Iterator[Browser]:
-    session = Browser(dashboard.endpoint)
+def browser(request: pytest.FixtureRequest, dashboard: Collector) -> Iterator[Browser]:
+    session = Browser(dashboard.endpoint, name=request.node.name.removeprefix("test_"))
     try:
         yield session
     finally:
@@ -92,73 +92,86 @@ def number_after(label: str, text: str) -> str:
     return match.group(1)
 
 
+def card(browser: Browser, card_id: str) -> str:
+    """The value of an overview card (its label is the first line, the value the second)."""
+    lines = [line for line in browser.driver.find_element(By.ID, card_id).text.splitlines() if line.strip()]
+    assert len(lines) >= 2, f"#{card_id} has a label and a value: {lines}"
+    return lines[1]
+
+
+def table_rows(browser: Browser, table_id: str) -> list[list[str]]:
+    rows = browser.driver.find_elements(By.CSS_SELECTOR, f"#{table_id} tbody tr")
+    return [[cell.text for cell in row.find_elements(By.CSS_SELECTOR, "th, td")] for row in rows]
+
+
 def test_sign_in_overview_tool_matrix_session_and_call(browser: Browser, dashboard: Collector) -> None:
     sign_in(browser, dashboard.read_key)
     assert browser.path.split("?")[0] == "/", browser.path
-    overview = browser.text()
-    assert "Overview" in browser.heading()
-    # 16 requests over two sessions (handshakes included), 3 of them failed.
-    assert number_after("Calls", overview) == "16"
-    assert number_after("Sessions", overview) == "2"
-    assert browser.css("svg"), "the overview draws its charts as inline SVG"
-    for label in ("P50", "P95", "P99"):
-        assert label.lower() in overview.lower()
+    assert browser.heading() == "Overview"
+    # 16 requests over two sessions (handshakes included); the 3 `fail` calls are tool errors.
+    assert card(browser, "card-calls") == "16"
+    assert card(browser, "card-sessions") == "2"
+    assert card(browser, "card-error-rate") == "18.8%"
+    for chart in ("chart-calls", "chart-errors", "chart-p95"):
+        svg = browser.driver.find_element(By.CSS_SELECTOR, f"#{chart} svg, svg#{chart}")
+        assert svg.is_displayed(), f"#{chart} is drawn"
+    assert "tool error: 3" in browser.driver.find_element(By.ID, "outcome-counts").text
 
-    # A tool: the tools table, then the `fail` tool's own page.
+    # The tools table, sorted by errors through its header link, then the `fail` tool's own page.
     browser.click(browser.link("Tools"), shot="tools")
-    tools = browser.text()
-    for name in ("echo", "add", "fail"):
-        assert name in tools
+    assert browser.heading() == "Tools"
+    names = [row[0] for row in table_rows(browser, "tool-table")]
+    assert sorted(names) == ["add", "echo", "fail"], names
+    browser.click(browser.driver.find_element(By.CSS_SELECTOR, "#tool-table thead a[href*='sort=errors']"), shot="tools-by-errors")
+    rows = table_rows(browser, "tool-table")
+    if rows[0][0] != "fail":  # the first click may sort ascending: the header link toggles the direction
+        browser.click(browser.driver.find_element(By.CSS_SELECTOR, "#tool-table thead a[href*='sort=errors']"), shot="tools-by-errors-desc")
+        rows = table_rows(browser, "tool-table")
+    assert rows[0][0] == "fail", rows
     browser.click(browser.link("fail"), shot="tool-fail")
-    assert "fail" in browser.heading()
-    detail = browser.text()
-    assert "100" in detail and "%" in detail, "every call of `fail` failed"
+    assert browser.heading() == "Tool: fail"
+    assert card(browser, "card-calls") == "3"
+    assert card(browser, "card-error-rate") == "100.0%"
     assert browser.css("svg")
 
-    # The tool × client version matrix: the official client `mcp` and the failing tool.
-    browser.open("/matrix", shot="matrix")
-    matrix = browser.text()
-    assert "fail" in matrix and "echo" in matrix and "mcp" in matrix
+    # The tool × client version matrix: the official client `mcp` and the failing tool at 100%.
+    browser.click(browser.link("Error matrix"), shot="matrix")
+    matrix = browser.driver.find_element(By.ID, "error-matrix").text
+    assert "mcp 0.1.0" in matrix
+    fail_row = next(row for row in table_rows(browser, "error-matrix") if row[0].startswith("fail"))
+    assert any("100.0%" in cell and "3/3" in cell for cell in fail_row[1:]), fail_row
+    assert browser.driver.find_element(By.ID, "matrix-legend").is_displayed()
 
-    # A session timeline: the modern session has the prompt and the resource read.
-    browser.open("/sessions", shot="sessions")
-    sessions = browser.text()
-    assert "mcp" in sessions
-    session_links = [a for a in browser.css("a[href^='/sessions/']") if a.is_displayed()]
-    assert len({a.get_attribute("href") for a in session_links}) >= 2, "one link per session"
-    hrefs = sorted({a.get_attribute("href") for a in session_links})
-    timeline_text = ""
+    # Sessions, their error concentration, and the timeline of the session with the prompt and resource.
+    browser.click(browser.link("Sessions"), shot="sessions")
+    assert browser.driver.find_element(By.ID, "concentration-verdict").get_attribute("data-verdict")
+    hrefs = sorted({a.get_attribute("href") for a in browser.css("#sessions-table a[href*='/sessions/']")})
+    assert len(hrefs) == 2, hrefs
     for href in hrefs:
         browser.open(urllib.parse.urlparse(href).path, shot="session")
-        timeline_text = browser.text()
-        if "greeting" in timeline_text:
+        if "greeting" in browser.driver.find_element(By.ID, "timeline").text:
             break
-    assert "greeting" in timeline_text and "telltale://e2e/info" in timeline_text
-    positions = [timeline_text.find(word) for word in ("alpha", "bravo", "charlie")]
-    if all(p >= 0 for p in positions):
-        assert positions == sorted(positions), "the timeline is in call order"
+    timeline = browser.driver.find_element(By.ID, "timeline").text
+    assert "greeting" in timeline and "telltale://e2e/info" in timeline
+    methods = [row.find_elements(By.CSS_SELECTOR, "th, td")[2].text for row in browser.css("#timeline tr[id^='call-']")]
+    assert methods[:2] == ["server/discover", "tools/list"], methods
+    assert methods.count("tools/call") == 8 and methods[-2:] == ["prompts/get", "resources/read"], methods
     # Expanding a row shows the call's arguments.
-    summaries = [s for s in browser.css("details > summary") if s.is_displayed()]
-    assert summaries, "timeline rows expand"
-    summaries[0].click()
-    assert browser.css("details[open]")
+    echo_row = next(row for row in browser.css("#timeline tr[id^='call-']") if "echo" in row.text)
+    echo_row.find_element(By.CSS_SELECTOR, "details > summary").click()
+    opened = echo_row.find_element(By.CSS_SELECTOR, "details[open]")
+    assert "alpha" in opened.text
     browser.assert_no_console_errors()
+    browser.screenshot("session-expanded")
 
     # Call detail of the traced echo: request JSON and the Jaeger link.
-    traced = [a for a in browser.css("a[href^='/calls/']") if a.is_displayed()]
-    assert traced, "timeline rows link to call details"
-    target = None
-    for link in traced:
-        browser.open(urllib.parse.urlparse(link.get_attribute("href")).path, shot="call")
-        if "traced-call" in browser.text():
-            target = browser.path
-            break
-        browser.driver.back()
-    assert target is not None, "the traced call's detail page shows its arguments"
-    call_text = browser.text()
-    assert f"{TRACE_ID:032x}" in call_text
-    trace_links = [a.get_attribute("href") for a in browser.css("a[href]") if f"{TRACE_ID:032x}" in (a.get_attribute("href") or "")]
-    assert trace_links and trace_links[0].startswith(JAEGER + "/trace/"), trace_links
+    traced_row = next(row for row in browser.css("#timeline tr[id^='call-']") if "traced-call" in row.get_attribute("textContent"))
+    browser.click(traced_row.find_element(By.LINK_TEXT, "Call detail"), shot="call-traced")
+    assert browser.heading().startswith("Call tools/call")
+    assert "traced-call" in browser.driver.find_element(By.ID, "request-json").text
+    assert browser.driver.find_element(By.ID, "trace-id").text == f"{TRACE_ID:032x}"
+    link = browser.driver.find_element(By.ID, "trace-link").get_attribute("href")
+    assert link == f"{JAEGER}/trace/{TRACE_ID:032x}", link
 
 
 def test_filters_live_in_the_url(browser: Browser, dashboard: Collector) -> None:
@@ -199,9 +212,9 @@ def test_one_time_sign_in_link(browser: Browser, dashboard: Collector) -> None:
     path = urllib.parse.urlparse(links[-1]).path
     browser.open(path, shot="one-time-link")
     assert browser.path.split("?")[0] == "/", browser.path
-    assert "Overview" in browser.heading()
+    assert browser.heading() == "Overview"
     # Used once: a second browser gets the sign-in page.
-    second = Browser(dashboard.endpoint)
+    second = Browser(dashboard.endpoint, name="one_time_link_second_browser")
     try:
         second.open(path, shot="one-time-link-again")
         assert second.path.startswith("/login")
