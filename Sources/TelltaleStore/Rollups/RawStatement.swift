@@ -22,6 +22,15 @@ struct RawStatement {
         sqlite3_clear_bindings(handle)
     }
 
+    /// The statement with GRDB arguments bound (for SQL built with `StatementArguments`), ready to step.
+    init(_ db: Database, sql: String, arguments: StatementArguments) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        try statement.setArguments(arguments)
+        handle = statement.sqliteStatement
+        connection = db.sqliteConnection!
+        self.sql = sql
+    }
+
     @inline(__always) func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
 
     @inline(__always) func bind(_ index: Int32, _ value: Int64?) {
@@ -82,6 +91,13 @@ struct RawStatement {
         if count == 0 && emptyIsNil { return nil }
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
+
+    /// The UTF-8 bytes of a text column (valid until the next step); nil for NULL.
+    @inline(__always) func textBytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
+        return UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
 
     /// The bytes of a blob column (valid until the next step); nil for NULL.
     @inline(__always) func blob(_ column: Int32) -> UnsafeRawBufferPointer? {

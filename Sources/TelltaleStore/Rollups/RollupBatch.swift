@@ -94,7 +94,7 @@ struct RollupBatch {
     func write(_ db: Database, cache: RollupCache) throws {
         guard !isEmpty else { return }
         // Series ids of every projection, per distinct full series of the batch.
-        var ids: [Dims: (full: Int64, target: Int64, server: Int64)] = [:]
+        var ids: [Dims: (full: Int64, target: Int64, server: Int64, peer: Int64)] = [:]
         for key in minutes.keys where ids[key.dims] == nil {
             let dims = key.dims
             let full = SeriesKey(
@@ -103,7 +103,7 @@ struct RollupBatch {
                 target: dims.target, tagset: try cache.tagsetID(dims.tagsJSON, db))
             ids[dims] = (
                 try cache.seriesID(full, db), try cache.seriesID(full.projected(.target), db),
-                try cache.seriesID(full.projected(.server), db)
+                try cache.seriesID(full.projected(.server), db), try cache.seriesID(full.projected(.peer), db)
             )
         }
         for tier in RollupBatch.Tier.all {
@@ -116,6 +116,7 @@ struct RollupBatch {
                     case .full: seriesIDs.full
                     case .target: seriesIDs.target
                     case .server: seriesIDs.server
+                    case .peer: seriesIDs.peer
                     }
                     let bucketKey = BucketKey(bucket: tier.floor(key.minute), series: series)
                     if rows[bucketKey] == nil {

@@ -123,12 +123,13 @@ struct RollupScan {
             let series = Int(statement.int64(1))
             guard series < seriesGroups.count, case let group = seriesGroups[series], group >= 0 else { continue }
             let cell = Cell(group: group, bucket: bucket(of: statement.int64(0)))
-            try update(&cells[cell, default: RollupAccumulator()], statement)
+            // Static, so that `self` (and its `cells`) is not borrowed while one cell is modified in place.
+            try Self.update(&cells[cell, default: RollupAccumulator()], statement, latency: latency)
         }
     }
 
     @inline(__always)
-    private func update(_ accumulator: inout RollupAccumulator, _ statement: RawStatement) throws {
+    private static func update(_ accumulator: inout RollupAccumulator, _ statement: RawStatement, latency: Bool) throws {
         accumulator.addCounts(
             calls: statement.int64(2),
             outcomes: (statement.int64(3), statement.int64(4), statement.int64(5), statement.int64(6), statement.int64(7)),

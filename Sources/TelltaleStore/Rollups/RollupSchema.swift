@@ -46,8 +46,14 @@ enum RollupSchema {
                 pollution INTEGER NOT NULL,
                 PRIMARY KEY (project_id, session)
             ) WITHOUT ROWID;
-            CREATE INDEX sessions_active ON sessions(project_id, last_seen, first_seen, calls, errors);
-            CREATE INDEX sessions_errors ON sessions(project_id, errors, last_seen) WHERE errors > 0;
+            -- Covers every session query but the session list's columns: counts, error lists, sessions per
+            -- peer and the top-N orders scan only this index over the range (errors ordering included: a
+            -- top-N sort of the active sessions beats a separate errors index, which would have to skip
+            -- the inactive sessions of every other range).
+            CREATE INDEX sessions_active ON sessions(
+                project_id, last_seen, first_seen, calls, errors, client_name, client_version, server_name,
+                server_version, tagset_id
+            );
             CREATE TABLE session_targets (
                 project_id INTEGER NOT NULL,
                 session TEXT NOT NULL,

@@ -6,7 +6,7 @@ import Foundation
 /// their primary key is `(project_id, bucket, series_id)`. Missing values are stored as `''` (a primary key
 /// cannot hold NULL) and read back as nil: an empty and a missing version are the same in rollups.
 ///
-/// Each call feeds three ``Projection``s of its series: queries that need fewer dimensions read the
+/// Each call feeds four ``Projection``s of its series: queries that need fewer dimensions read the
 /// smaller ones (an unfiltered overview reads one row per server and minute/hour/day, not one per series).
 struct SeriesKey: Hashable, Sendable {
     var projection: Projection
@@ -30,6 +30,9 @@ struct SeriesKey: Hashable, Sendable {
         case .server:
             return SeriesKey(projection: .server, serverName: serverName, serverVersion: serverVersion,
                              clientName: "", clientVersion: "", method: "", target: "", tagset: 0)
+        case .peer:
+            return SeriesKey(projection: .peer, serverName: serverName, serverVersion: serverVersion,
+                             clientName: clientName, clientVersion: clientVersion, method: "", target: "", tagset: 0)
         }
     }
 }
@@ -47,6 +50,8 @@ enum Projection: Int64, CaseIterable, Sendable {
     case target = 1
     /// Server name and version only.
     case server = 2
+    /// Server and client names and versions (the clients and servers tables).
+    case peer = 3
 
     /// The dimensions this projection keeps.
     var dimensions: Set<SeriesDimension> {
@@ -54,11 +59,12 @@ enum Projection: Int64, CaseIterable, Sendable {
         case .full: Set(SeriesDimension.allCases)
         case .target: [.serverName, .serverVersion, .method, .target]
         case .server: [.serverName, .serverVersion]
+        case .peer: [.serverName, .serverVersion, .clientName, .clientVersion]
         }
     }
 
     /// The smallest projection that has every dimension in `needed`.
     static func smallest(covering needed: Set<SeriesDimension>) -> Projection {
-        [.server, .target, .full].first { needed.isSubset(of: $0.dimensions) } ?? .full
+        [.server, .target, .peer, .full].first { needed.isSubset(of: $0.dimensions) } ?? .full
     }
 }

@@ -20,23 +20,23 @@ extension SQLiteCallStore {
             switch order {
             case .recent:
                 rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM sessions s WHERE \(condition.sql)
+                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
                     ORDER BY s.last_seen DESC, s.session LIMIT ?
                     """, arguments: condition.arguments + [limit])
             case .calls:
                 rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM sessions s WHERE \(condition.sql)
+                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
                     ORDER BY s.calls DESC, s.last_seen DESC, s.session LIMIT ?
                     """, arguments: condition.arguments + [limit])
             case .errors:
                 // Sessions with errors through the partial index first, then the most recent error-free ones.
                 rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM sessions s WHERE \(condition.sql) AND s.errors > 0
+                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql) AND s.errors > 0
                     ORDER BY s.errors DESC, s.last_seen DESC, s.session LIMIT ?
                     """, arguments: condition.arguments + [limit])
                 if rows.count < limit {
                     rows += try Row.fetchAll(db, sql: """
-                        SELECT \(columns) FROM sessions s WHERE \(condition.sql) AND s.errors = 0
+                        SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql) AND s.errors = 0
                         ORDER BY s.last_seen DESC, s.session LIMIT ?
                         """, arguments: condition.arguments + [limit - rows.count])
                 }
@@ -57,13 +57,21 @@ extension SQLiteCallStore {
         guard query.from < query.to else { return SessionErrorCounts(sessions: 0, calls: 0, errorsPerSession: []) }
         return try await pool.read { db in
             let condition = try RollupFilter(query, db).sessionCondition(query)
-            let totals = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*), IFNULL(SUM(s.calls), 0) FROM sessions s WHERE \(condition.sql)",
-                arguments: condition.arguments)
-            let errors = try Int.fetchAll(db, sql: """
-                SELECT s.errors FROM sessions s WHERE \(condition.sql) AND s.errors > 0 ORDER BY s.errors DESC
+            // One pass over the covering index: count, requests, and the errors of sessions that have some.
+            let statement = try RawStatement(db, sql: """
+                SELECT s.calls, s.errors FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
                 """, arguments: condition.arguments)
-            return SessionErrorCounts(sessions: totals?[0] ?? 0, calls: totals?[1] ?? 0, errorsPerSession: errors)
+            defer { statement.finish() }
+            var sessions = 0, calls = 0
+            var errors: [Int] = []
+            while try statement.step() {
+                sessions += 1
+                calls += Int(statement.int64(0))
+                let count = Int(statement.int64(1))
+                if count > 0 { errors.append(count) }
+            }
+            errors.sort(by: >)
+            return SessionErrorCounts(sessions: sessions, calls: calls, errorsPerSession: errors)
         }
     }
 
@@ -72,7 +80,7 @@ extension SQLiteCallStore {
         guard query.from < query.to else { return 0 }
         let condition = try RollupFilter(query, db).sessionCondition(query)
         return try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM sessions s WHERE \(condition.sql)", arguments: condition.arguments) ?? 0
+            db, sql: "SELECT COUNT(*) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)", arguments: condition.arguments) ?? 0
     }
 
     /// Active sessions per client (or server) name and version.
@@ -80,14 +88,15 @@ extension SQLiteCallStore {
         guard query.from < query.to else { return [:] }
         let condition = try RollupFilter(query, db).sessionCondition(query)
         let (name, version) = client ? ("s.client_name", "s.client_version") : ("s.server_name", "s.server_version")
-        var result: [PeerInfo: Int] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT \(name), \(version), COUNT(*) FROM sessions s
-            WHERE \(condition.sql) AND \(name) IS NOT NULL GROUP BY \(name), \(version)
-            """, arguments: condition.arguments) {
-            result[PeerInfo(name: row[0], version: row[1])] = row[2]
+        let statement = try RawStatement(db, sql: """
+            SELECT \(name), \(version) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
+            """, arguments: condition.arguments)
+        defer { statement.finish() }
+        var counter = PeerCounter()
+        while try statement.step() {
+            counter.add(name: statement.textBytes(0), version: statement.textBytes(1))
         }
-        return result
+        return counter.counts
     }
 
     /// The session's records matching the query, oldest first, with payloads.
