@@ -4,8 +4,9 @@ import TelltaleCore
 import TelltaleStore
 @testable import TelltaleServer
 
-/// Server time of every ``Analytics`` method over a week of traffic, off by default. Run in release mode:
-/// `TELLTALE_ANALYTICS_BENCH=1 swift test -c release --filter AnalyticsBenchmarks`
+/// Server time of every ``Analytics`` method over a week of traffic, off by default. Run in release mode (the
+/// test targets use `@testable`, hence `-enable-testing`):
+/// `TELLTALE_ANALYTICS_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter AnalyticsBenchmarks`
 /// (`TELLTALE_ANALYTICS_BENCH_ROWS` sets the number of calls, default 1,000,000, spread over the last 7 days).
 @Suite("AnalyticsBenchmarks", .enabled(if: ProcessInfo.processInfo.environment["TELLTALE_ANALYTICS_BENCH"] != nil), .serialized)
 struct AnalyticsBenchmarks {

@@ -105,20 +105,33 @@ package struct Analytics: Sendable {
         let settled = max(q.from, min(q.to, now().addingTimeInterval(-Self.ingestDelay)))
         let coverage = ThroughputDrop.coverage(bucketStarts: starts, bucketSeconds: bucketSeconds, from: q.from, to: settled)
         let first = starts.first?.timeIntervalSince1970 ?? 0
-        var series: [String: (counts: [Int], errors: Int)] = [:]
+        var toolIndex: [String: Int] = [:]
+        var names: [String] = []
+        var counts: [[Int]] = []
+        var errors: [Int] = []
         for row in rows {
             guard let bucket = row.bucket else { continue }
             let index = Int(((bucket.timeIntervalSince1970 - first) / Double(bucketSeconds)).rounded(.down))
             guard starts.indices.contains(index) else { continue }
             let tool = row.target ?? ""
-            series[tool, default: (Array(repeating: 0, count: starts.count), 0)].counts[index] += row.calls
-            series[tool, default: (Array(repeating: 0, count: starts.count), 0)].errors += row.errors
+            let position: Int
+            if let known = toolIndex[tool] {
+                position = known
+            } else {
+                position = names.count
+                toolIndex[tool] = position
+                names.append(tool)
+                counts.append(Array(repeating: 0, count: starts.count))
+                errors.append(0)
+            }
+            counts[position][index] += row.calls
+            errors[position] += row.errors
         }
-        let tools = series.map { tool, value in
-            let drop = ThroughputDrop(counts: value.counts, coverage: coverage)
+        let tools = names.indices.map { position in
+            let drop = ThroughputDrop(counts: counts[position], coverage: coverage)
             return ThroughputSeries(
-                tool: tool, calls: value.counts.reduce(0, +), errors: value.errors, counts: value.counts, drop: drop,
-                silentSince: drop.silentSinceIndex.map { starts[$0] }
+                tool: names[position], calls: counts[position].reduce(0, +), errors: errors[position],
+                counts: counts[position], drop: drop, silentSince: drop.silentSinceIndex.map { starts[$0] }
             )
         }.sorted { ($0.calls, $1.tool) > ($1.calls, $0.tool) }
         return ThroughputReport(
