@@ -40,7 +40,10 @@ struct DashboardBenchmark: AsyncParsableCommand {
         let key = try IngestServerProcess.createKey(telltale: binary, data: directory, scope: "read")
         let server = try await IngestServerProcess.start(telltale: binary, data: directory)
         defer { server.stop() }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Redirects are not followed: the sign-in answers 303 with the cookie, and a page that redirects is an error.
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let base = "http://127.0.0.1:\(server.port)"
         let cookie = try await Self.signIn(client: client, base: base, key: key)
 
@@ -50,7 +53,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
         ]
         let to = newest.addingTimeInterval(1)
         print("\n\(rounds) requests per page and range (after one warm-up); milliseconds until the last byte")
-        print("range  page                               p50      p95   bytes")
+        print("range  page                                 p50      p95    bytes")
         var worst: (ms: Double, what: String) = (0, "")
         for hours in ranges.split(separator: ",").compactMap({ Double($0) }) {
             let from = to.addingTimeInterval(-hours * 3600)
@@ -58,17 +61,17 @@ struct DashboardBenchmark: AsyncParsableCommand {
             for page in pages {
                 let url = base + page + (page.contains("?") ? "&" : "?") + window
                 let (p50, p95, bytes) = try await Self.time(client: client, url: url, cookie: cookie, rounds: rounds)
-                print(String(format: "%4.0fh  %-32@ %7.1f  %7.1f  %6d", hours, page as NSString, p50, p95, bytes))
+                print(String(format: "%4.0fh  ", hours) + Self.pad(page) + String(format: " %7.1f  %7.1f  %7d", p50, p95, bytes))
                 if p50 > worst.ms { worst = (p50, "\(page) over \(Int(hours))h") }
             }
         }
         for page in ["/sessions/\(Self.escape(session))", "/calls/\(callID)"] {
             let (p50, p95, bytes) = try await Self.time(client: client, url: base + page, cookie: cookie, rounds: rounds)
-            print(String(format: "   —   %-32@ %7.1f  %7.1f  %6d", page.prefix(32) as NSString, p50, p95, bytes))
+            print("   —   " + Self.pad(String(page.prefix(32))) + String(format: " %7.1f  %7.1f  %7d", p50, p95, bytes))
             if p50 > worst.ms { worst = (p50, page) }
         }
         try await client.shutdown()
-        print(String(format: "\nslowest page p50: %.1f ms (%@)   (target ≤ 100 ms)", worst.ms, worst.what as NSString))
+        print(String(format: "\nslowest page p50: %.1f ms", worst.ms) + " (\(worst.what))   (target ≤ 100 ms)")
     }
 
     /// Size and newest call of the store, its most recent session, one of that session's tool calls, and the tool.
@@ -118,6 +121,10 @@ struct DashboardBenchmark: AsyncParsableCommand {
             if round > 0 { samples.append(elapsed) }
         }
         return (samples.quantile(0.5) / 1e6, samples.quantile(0.95) / 1e6, bytes)
+    }
+
+    static func pad(_ text: String, to width: Int = 32) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
