@@ -12,33 +12,30 @@ extension SQLiteCallStore {
         guard limit > 0, query.from < query.to else { return [] }
         return try await pool.read { db in
             let condition = try RollupFilter(query, db).sessionCondition(query)
-            let columns = """
-                s.session, s.client_name, s.client_version, s.server_name, s.server_version, s.transport,
-                s.calls, s.errors, s.notifications, s.pollution, s.first_seen, s.last_seen
-                """
+            // The order and the limit are applied on the covering index first (a top-N sort of index entries);
+            // only the chosen sessions are then read from the table.
+            func pick(_ extra: String, _ orderBy: String, _ count: Int) throws -> [Row] {
+                try Row.fetchAll(db, sql: """
+                    SELECT s.session, s.client_name, s.client_version, s.server_name, s.server_version, s.transport,
+                           s.calls, s.errors, s.notifications, s.pollution, s.first_seen, s.last_seen
+                    FROM sessions s
+                    WHERE s.project_id = ? AND s.session IN (
+                        SELECT s.session FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)\(extra)
+                        ORDER BY \(orderBy) LIMIT ?)
+                    ORDER BY \(orderBy)
+                    """, arguments: [query.project] + condition.arguments + [count])
+            }
             var rows: [Row]
             switch order {
             case .recent:
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
-                    ORDER BY s.last_seen DESC, s.session LIMIT ?
-                    """, arguments: condition.arguments + [limit])
+                rows = try pick("", "s.last_seen DESC, s.session", limit)
             case .calls:
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
-                    ORDER BY s.calls DESC, s.last_seen DESC, s.session LIMIT ?
-                    """, arguments: condition.arguments + [limit])
+                rows = try pick("", "s.calls DESC, s.last_seen DESC, s.session", limit)
             case .errors:
-                // Sessions with errors through the partial index first, then the most recent error-free ones.
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql) AND s.errors > 0
-                    ORDER BY s.errors DESC, s.last_seen DESC, s.session LIMIT ?
-                    """, arguments: condition.arguments + [limit])
+                // Sessions with errors first, then the most recent error-free ones.
+                rows = try pick(" AND s.errors > 0", "s.errors DESC, s.last_seen DESC, s.session", limit)
                 if rows.count < limit {
-                    rows += try Row.fetchAll(db, sql: """
-                        SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql) AND s.errors = 0
-                        ORDER BY s.last_seen DESC, s.session LIMIT ?
-                        """, arguments: condition.arguments + [limit - rows.count])
+                    rows += try pick(" AND s.errors = 0", "s.last_seen DESC, s.session", limit - rows.count)
                 }
             }
             return rows.map { row in
