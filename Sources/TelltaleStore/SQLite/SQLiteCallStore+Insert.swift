@@ -53,9 +53,9 @@ extension SQLiteCallStore {
         }
         var inserted: [Int] = []
         inserted.reserveCapacity(rows.count)
-        for (index, row) in rows.enumerated() {
+        for index in rows.indices {
             sqlite3_reset(handle)
-            row.bind(to: handle, project: project)
+            rows[index].bind(to: handle, project: project)
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else {
                 let message = String(cString: sqlite3_errmsg(connection))
