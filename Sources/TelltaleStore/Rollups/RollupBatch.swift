@@ -54,9 +54,12 @@ struct RollupBatch {
         var micros: Int64
 
         static let minute = Tier(table: "rollup_minute", micros: 60_000_000)
+        /// 15 minutes: the chart buckets of ranges up to a day, and shorter minute edges on longer ranges.
+        static let quarter = Tier(table: "rollup_quarter", micros: 900_000_000)
         static let hour = Tier(table: "rollup_hour", micros: 3_600_000_000)
         static let day = Tier(table: "rollup_day", micros: 86_400_000_000)
-        static let all = [minute, hour, day]
+        /// Finest first; each tier's length divides the next one's.
+        static let all = [minute, quarter, hour, day]
 
         /// Start of the bucket holding `micros`.
         func floor(_ micros: Int64) -> Int64 {
