@@ -14,21 +14,26 @@ extension SQLiteCallStore {
             let condition = try RollupFilter(query, db).sessionCondition(query)
             // The order and the limit are applied on the covering index first (a top-N sort of index entries);
             // only the chosen sessions are then read from the table.
-            func pick(_ extra: String, _ orderBy: String, _ count: Int) throws -> [Row] {
+            func pick(_ extra: String, _ orderBy: String, _ count: Int, extraArguments: StatementArguments = []) throws -> [Row] {
                 try Row.fetchAll(db, sql: """
                     SELECT s.session, s.client_name, s.client_version, s.server_name, s.server_version, s.transport,
                            s.calls, s.errors, s.notifications, s.pollution, s.first_seen, s.last_seen
-                    FROM sessions s
-                    WHERE s.project_id = ? AND s.session IN (
-                        SELECT s.session FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)\(extra)
-                        ORDER BY \(orderBy) LIMIT ?)
+                    FROM (SELECT s.session AS id FROM \(condition.from) WHERE \(condition.sql)\(extra)
+                          ORDER BY \(orderBy) LIMIT ?) AS chosen
+                    CROSS JOIN sessions s ON s.project_id = ? AND s.session = chosen.id
                     ORDER BY \(orderBy)
-                    """, arguments: [query.project] + condition.arguments + [count])
+                    """, arguments: condition.arguments + extraArguments + [count, query.project])
             }
             var rows: [Row]
             switch order {
             case .recent:
-                rows = try pick("", "s.last_seen DESC, s.session", limit)
+                // The newest `limit` sessions stream from the index in last_seen order; the ones tied with the
+                // last of them are kept too, so the tie-breaker on the session id stays exact.
+                let boundary = """
+                     AND s.last_seen >= IFNULL((SELECT s.last_seen FROM \(condition.from) WHERE \(condition.sql)
+                                                ORDER BY s.last_seen DESC LIMIT 1 OFFSET \(limit - 1)), -9223372036854775807)
+                    """
+                rows = try pick(boundary, "s.last_seen DESC, s.session", limit, extraArguments: condition.arguments)
             case .calls:
                 rows = try pick("", "s.calls DESC, s.last_seen DESC, s.session", limit)
             case .errors:
@@ -56,7 +61,7 @@ extension SQLiteCallStore {
             let condition = try RollupFilter(query, db).sessionCondition(query)
             // One pass over the covering index: count, requests, and the errors of sessions that have some.
             let statement = try RawStatement(db, sql: """
-                SELECT s.calls, s.errors FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
+                SELECT s.calls, s.errors FROM \(condition.from) WHERE \(condition.sql)
                 """, arguments: condition.arguments)
             defer { statement.finish() }
             var sessions = 0, calls = 0
@@ -77,7 +82,7 @@ extension SQLiteCallStore {
         guard query.from < query.to else { return 0 }
         let condition = try RollupFilter(query, db).sessionCondition(query)
         return try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)", arguments: condition.arguments) ?? 0
+            db, sql: "SELECT COUNT(*) FROM \(condition.from) WHERE \(condition.sql)", arguments: condition.arguments) ?? 0
     }
 
     /// Active sessions per client (or server) name and version.
@@ -86,7 +91,7 @@ extension SQLiteCallStore {
         let condition = try RollupFilter(query, db).sessionCondition(query)
         let (name, version) = client ? ("s.client_name", "s.client_version") : ("s.server_name", "s.server_version")
         let statement = try RawStatement(db, sql: """
-            SELECT \(name), \(version) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
+            SELECT \(name), \(version) FROM \(condition.from) WHERE \(condition.sql)
             """, arguments: condition.arguments)
         defer { statement.finish() }
         var counter = PeerCounter()
