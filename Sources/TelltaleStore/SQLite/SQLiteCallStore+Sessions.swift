@@ -26,6 +26,9 @@ extension SQLiteCallStore {
             }
             var rows: [Row]
             switch order {
+            case .recent where condition.from.hasPrefix("session_targets"):
+                // Through the target's sessions there is no last_seen order to stream: one top-N pass.
+                rows = try pick("", "s.last_seen DESC, s.session", limit)
             case .recent:
                 // The newest `limit` sessions stream from the index in last_seen order; the ones tied with the
                 // last of them are kept too, so the tie-breaker on the session id stays exact.
