@@ -122,16 +122,49 @@ public struct LatencySketch: Sendable, Equatable {
 
     /// A compact binary form (version byte, varints) for storing rollups.
     public func serialized() -> [UInt8] {
-        var out: [UInt8] = [1]
-        Self.putVarint(count, &out)
-        Self.putVarint(zeroCount, &out)
-        Self.putVarint(sum.bitPattern, &out)
-        Self.putVarint(Self.zigzag(Int64(min)), &out)
-        Self.putVarint(Self.zigzag(Int64(max)), &out)
-        Self.putVarint(Self.zigzag(Int64(offset)), &out)
-        Self.putVarint(UInt64(counts.count), &out)
-        for value in counts { Self.putVarint(value, &out) }
-        return out
+        [UInt8](unsafeUninitializedCapacity: Self.headerCapacity + counts.count * 10) { buffer, initialized in
+            var writer = Writer(buffer)
+            writer.header(count: count, zeroCount: zeroCount, sum: sum, min: min, max: max, offset: offset, buckets: counts.count)
+            for value in counts { writer.varint(value) }
+            initialized = writer.position
+        }
+    }
+
+    /// The most bytes of a serialized header (version and seven varints).
+    private static let headerCapacity = 1 + 7 * 10
+
+    /// Writes varints into preallocated memory (callers size it: at most 10 bytes per varint).
+    private struct Writer {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var position = 0
+
+        init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+            self.buffer = buffer
+        }
+
+        @inline(__always)
+        mutating func varint(_ value: UInt64) {
+            var rest = value
+            while rest >= 0x80 {
+                buffer[position] = UInt8(truncatingIfNeeded: rest) | 0x80
+                position += 1
+                rest >>= 7
+            }
+            buffer[position] = UInt8(truncatingIfNeeded: rest)
+            position += 1
+        }
+
+        mutating func header(count: UInt64, zeroCount: UInt64, sum: Double, min: Int64, max: Int64, offset: Int, buckets: Int) {
+            buffer[0] = 1
+            position = 1
+            varint(count)
+            varint(zeroCount)
+            varint(sum.bitPattern)
+            varint(LatencySketch.zigzag(min))
+            varint(LatencySketch.zigzag(max))
+            varint(LatencySketch.zigzag(Int64(offset)))
+            varint(UInt64(buckets))
+        }
     }
 
     /// Restores a sketch from ``serialized()`` bytes.
@@ -195,11 +228,58 @@ public struct LatencySketch: Sendable, Equatable {
     }
 
     /// The serialized sum of two serialized sketches (what a rollup upsert stores).
+    ///
+    /// One pass over each input, writing the sum straight into the output bytes (no sketch is built); the
+    /// inputs are checked as ``init(serialized:)`` checks them.
     public static func mergeSerialized(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) throws(LatencySketchError) -> [UInt8] {
-        var sketch = LatencySketch()
-        try sketch.merge(serialized: lhs)
-        try sketch.merge(serialized: rhs)
-        return sketch.serialized()
+        let a = try Header(lhs, checkBuckets: false)
+        let b = try Header(rhs, checkBuckets: false)
+        if a.count == 0 || b.count == 0 {
+            let other = a.count == 0 ? rhs : lhs
+            _ = try Header(other)
+            return Array(other)
+        }
+        let low: Int, high: Int
+        switch (a.bucketCount > 0, b.bucketCount > 0) {
+        case (true, true):
+            low = Swift.min(a.offset, b.offset)
+            high = Swift.max(a.offset + a.bucketCount, b.offset + b.bucketCount)
+        case (true, false): (low, high) = (a.offset, a.offset + a.bucketCount)
+        case (false, true): (low, high) = (b.offset, b.offset + b.bucketCount)
+        case (false, false): (low, high) = (0, 0)
+        }
+        var readerA = Reader(lhs, position: a.bucketsStart)
+        var readerB = Reader(rhs, position: b.bucketsStart)
+        var totalA = a.zeroCount, totalB = b.zeroCount
+        var valid = true
+        let merged = [UInt8](unsafeUninitializedCapacity: headerCapacity + (high - low) * 10) { buffer, initialized in
+            var writer = Writer(buffer)
+            writer.header(
+                count: a.count &+ b.count, zeroCount: a.zeroCount &+ b.zeroCount, sum: a.sum + b.sum,
+                min: Swift.min(a.min, b.min), max: Swift.max(a.max, b.max), offset: low, buckets: high - low)
+            for index in low..<high {
+                var value: UInt64 = 0
+                if index >= a.offset && index < a.offset + a.bucketCount {
+                    guard let next = readerA.next() else { valid = false; break }
+                    value = next
+                    totalA &+= next
+                }
+                if index >= b.offset && index < b.offset + b.bucketCount {
+                    guard let next = readerB.next() else { valid = false; break }
+                    value &+= next
+                    totalB &+= next
+                }
+                writer.varint(value)
+            }
+            initialized = writer.position
+        }
+        guard valid, readerA.position == lhs.count, readerB.position == rhs.count else {
+            throw LatencySketchError(reason: "bucket counts do not match the header")
+        }
+        guard totalA == a.count, totalB == b.count else {
+            throw LatencySketchError(reason: "bucket counts do not add up to count")
+        }
+        return merged
     }
 
     /// Reads varints from serialized bytes.
@@ -210,6 +290,22 @@ public struct LatencySketch: Sendable, Equatable {
         init(_ bytes: UnsafeRawBufferPointer, position: Int) {
             self.bytes = bytes
             self.position = position
+        }
+
+        /// The next varint, or nil when it is truncated or too long.
+        @inline(__always)
+        mutating func next() -> UInt64? {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while position < bytes.count {
+                let byte = bytes[position]
+                position += 1
+                guard shift < 64 else { return nil }
+                value |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { return value }
+                shift += 7
+            }
+            return nil
         }
 
         mutating func varint(_ what: String) throws(LatencySketchError) -> UInt64 {
@@ -238,7 +334,8 @@ public struct LatencySketch: Sendable, Equatable {
         var bucketCount: Int
         var bucketsStart: Int
 
-        init(_ bytes: UnsafeRawBufferPointer) throws(LatencySketchError) {
+        /// Reads the header; with `checkBuckets`, also decodes every bucket and checks the totals and the length.
+        init(_ bytes: UnsafeRawBufferPointer, checkBuckets: Bool = true) throws(LatencySketchError) {
             guard let version = bytes.first else { throw LatencySketchError(reason: "empty") }
             guard version == 1 else { throw LatencySketchError(reason: "unknown version \(version)") }
             var reader = Reader(bytes, position: 1)
@@ -255,20 +352,12 @@ public struct LatencySketch: Sendable, Equatable {
             offset = Int(rawOffset)
             bucketCount = Int(buckets)
             bucketsStart = reader.position
+            guard checkBuckets else { return }
             var total = zeroCount
             for _ in 0..<bucketCount { total &+= try reader.varint("bucket") }
             guard reader.position == bytes.count else { throw LatencySketchError(reason: "trailing bytes") }
             guard total == count else { throw LatencySketchError(reason: "bucket counts do not add up to count") }
         }
-    }
-
-    private static func putVarint(_ value: UInt64, _ out: inout [UInt8]) {
-        var rest = value
-        while rest >= 0x80 {
-            out.append(UInt8(rest & 0x7F) | 0x80)
-            rest >>= 7
-        }
-        out.append(UInt8(rest))
     }
 
     private static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }

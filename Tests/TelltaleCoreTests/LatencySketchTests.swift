@@ -135,4 +135,34 @@ import TelltaleCore
         try sketch.merge(serialized: LatencySketch().serialized())
         #expect(sketch == before)
     }
+
+    @Test func mergeSerializedWritesTheBytesOfTheMergedSketch() throws {
+        var rng = SplitMix(seed: 33)
+        var parts: [LatencySketch] = [LatencySketch()]
+        var zeros = LatencySketch()
+        zeros.add(0)
+        parts.append(zeros)
+        for index in 0..<8 {
+            var part = LatencySketch()
+            let low = Int64(1) << (5 + index * 3)
+            for _ in 0..<(50 + index * 40) { part.add(Int64.random(in: low...(low * 40), using: &rng)) }
+            if index % 3 == 0 { part.add(0) }
+            parts.append(part)
+        }
+        for lhs in parts {
+            for rhs in parts {
+                var expected = lhs
+                expected.merge(rhs)
+                let a = lhs.serialized(), b = rhs.serialized()
+                let merged = try a.withUnsafeBytes { x in try b.withUnsafeBytes { y in try LatencySketch.mergeSerialized(x, y) } }
+                #expect(merged == expected.serialized())
+                let truncated = Array(b.dropLast())
+                if rhs.count > 0 && lhs.count > 0 {
+                    #expect(throws: LatencySketchError.self) {
+                        try a.withUnsafeBytes { x in try truncated.withUnsafeBytes { y in try LatencySketch.mergeSerialized(x, y) } }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@ import TelltaleCore
 struct RollupTests {
     /// 2026-09-20T23:00:00Z: a day boundary one hour later.
     static let start: Int64 = 1_790_463_600_000_000
-    static let minute: Int64 = 60_000_000, hour: Int64 = 3_600_000_000, day: Int64 = 86_400_000_000
+    static let minute: Int64 = 60_000_000, quarter: Int64 = 900_000_000, hour: Int64 = 3_600_000_000, day: Int64 = 86_400_000_000
 
     static func date(_ micros: Int64) -> Date { Date(timeIntervalSince1970: Double(micros) / 1_000_000) }
 
@@ -25,7 +25,7 @@ struct RollupTests {
         ("tool and prompt", { CallQuery(project: $0, from: $1, to: $2, tool: "search", prompt: "summarize") }),
     ]
 
-    @Test("the plan covers [from, to) exactly: raw edges, then minutes, hours, days")
+    @Test("the plan covers [from, to) exactly: raw edges, then minutes, quarter hours, hours, days")
     func plan() {
         let base = Self.start + Self.hour // a day boundary
         typealias Part = RollupPlan.Part
@@ -36,15 +36,22 @@ struct RollupTests {
             .raw(from: base - 1, to: base), .tier(.minute, from: base, to: base + 2 * Self.minute),
             .raw(from: base + 2 * Self.minute, to: base + 2 * Self.minute + 1),
         ])
-        let from = base - Self.day - Self.hour - Self.minute - 7
-        let to = base + Self.day + Self.hour + Self.minute + 7
+        let from = base - Self.day - Self.hour - Self.quarter - Self.minute - 7
+        let to = base + Self.day + Self.hour + Self.quarter + Self.minute + 7
         #expect(RollupPlan.parts(from: from, to: to) == [
             .raw(from: from, to: from + 7), .tier(.minute, from: from + 7, to: from + 7 + Self.minute),
+            .tier(.quarter, from: base - Self.day - Self.hour - Self.quarter, to: base - Self.day - Self.hour),
             .tier(.hour, from: base - Self.day - Self.hour, to: base - Self.day),
             .tier(.day, from: base - Self.day, to: base + Self.day),
             .tier(.hour, from: base + Self.day, to: base + Self.day + Self.hour),
+            .tier(.quarter, from: base + Self.day + Self.hour, to: base + Self.day + Self.hour + Self.quarter),
             .tier(.minute, from: to - 7 - Self.minute, to: to - 7), .raw(from: to - 7, to: to),
         ])
+        // 15-minute buckets read quarter hours, 5-minute buckets only minutes.
+        #expect(RollupPlan.coarsest(forBucket: 15 * Self.minute) == Self.quarter)
+        #expect(RollupPlan.coarsest(forBucket: 5 * Self.minute) == Self.minute)
+        #expect(RollupPlan.coarsest(forBucket: 6 * Self.hour) == Self.hour)
+        #expect(RollupPlan.coarsest(forBucket: 2 * Self.day) == Self.day)
         // Hour buckets never read the day tier.
         #expect(!RollupPlan.parts(from: from, to: to, coarsest: Self.hour).contains { if case .tier(.day, _, _) = $0 { true } else { false } })
         #expect(RollupPlan.parts(from: 10, to: 10).isEmpty)
@@ -274,7 +281,7 @@ struct RollupTests {
         try await temp.store.insert(Traffic.calls, project: other)
         // Back to the v1 schema with its calls (what an existing database holds): drop every v3 table.
         try await temp.store.pool.write { db in
-            for table in ["rollup_minute", "rollup_hour", "rollup_day", "sessions", "session_targets", "series", "tagset_members", "tagsets"] {
+            for table in ["rollup_minute", "rollup_quarter", "rollup_hour", "rollup_day", "sessions", "session_targets", "series", "tagset_members", "tagsets"] {
                 try db.execute(sql: "DROP TABLE \(table)")
             }
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3-rollups'")

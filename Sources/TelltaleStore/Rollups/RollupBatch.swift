@@ -18,6 +18,13 @@ struct RollupBatch {
         var method: String
         var target: String
         var tagsJSON: String
+
+        /// Hashes the fields that vary most (equality still compares all): this runs once per new record.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(target)
+            hasher.combine(clientVersion)
+            hasher.combine(tagsJSON.utf8.count)
+        }
     }
 
     struct MinuteKey: Hashable {
@@ -34,6 +41,11 @@ struct RollupBatch {
         var session: String
         var method: String
         var target: String
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(session)
+            hasher.combine(target)
+        }
     }
 
     /// A rollup table and the length of its buckets in microseconds.
@@ -42,9 +54,12 @@ struct RollupBatch {
         var micros: Int64
 
         static let minute = Tier(table: "rollup_minute", micros: 60_000_000)
+        /// 15 minutes: the chart buckets of ranges up to a day, and shorter minute edges on longer ranges.
+        static let quarter = Tier(table: "rollup_quarter", micros: 900_000_000)
         static let hour = Tier(table: "rollup_hour", micros: 3_600_000_000)
         static let day = Tier(table: "rollup_day", micros: 86_400_000_000)
-        static let all = [minute, hour, day]
+        /// Finest first; each tier's length divides the next one's.
+        static let all = [minute, quarter, hour, day]
 
         /// Start of the bucket holding `micros`.
         func floor(_ micros: Int64) -> Int64 {
@@ -56,17 +71,27 @@ struct RollupBatch {
     let project: ProjectID
     private(set) var minutes: [MinuteKey: RollupAccumulator] = [:]
     private(set) var sessions: [String: SessionAccumulator] = [:]
+    /// The session of the previous record and its accumulator, not yet stored in `sessions` (records of a
+    /// batch mostly come in runs of one session).
+    private var currentSession: (id: String, accumulator: SessionAccumulator)?
     private(set) var sessionTargets: [SessionTargetKey: (calls: Int64, errors: Int64)] = [:]
 
     init(project: ProjectID) {
         self.project = project
     }
 
-    var isEmpty: Bool { sessions.isEmpty }
+    var isEmpty: Bool { sessions.isEmpty && currentSession == nil }
 
     /// Counts one new record.
     mutating func add(_ input: RollupInput) {
-        sessions[input.session, default: SessionAccumulator()].add(input)
+        if currentSession?.id == input.session {
+            currentSession!.accumulator.add(input)
+        } else {
+            if let (id, accumulator) = currentSession { sessions[id] = accumulator }
+            var accumulator = sessions.removeValue(forKey: input.session) ?? SessionAccumulator()
+            accumulator.add(input)
+            currentSession = (input.session, accumulator)
+        }
         guard input.kind != .pollution else { return }
         let dims = Dims(
             serverName: input.serverName ?? "", serverVersion: input.serverVersion ?? "",
@@ -79,11 +104,8 @@ struct RollupBatch {
             if let target = input.target {
                 let error: Int64 = input.outcome == .ok ? 0 : 1
                 let targetKey = SessionTargetKey(session: input.session, method: input.method, target: target)
-                if let existing = sessionTargets[targetKey] {
-                    sessionTargets[targetKey] = (existing.calls + 1, existing.errors + error)
-                } else {
-                    sessionTargets[targetKey] = (1, error)
-                }
+                sessionTargets[targetKey, default: (0, 0)].calls += 1
+                sessionTargets[targetKey, default: (0, 0)].errors += error
             }
         } else {
             minutes[key, default: RollupAccumulator()].addNotification(startedAt: input.startedAt)
@@ -186,6 +208,8 @@ struct RollupBatch {
                 notifications = notifications + excluded.notifications, pollution = pollution + excluded.pollution
             """)
         defer { statement.finish() }
+        var sessions = self.sessions
+        if let (id, accumulator) = currentSession { sessions[id] = accumulator }
         for (session, row) in sessions {
             statement.bind(1, project)
             statement.bind(2, session)

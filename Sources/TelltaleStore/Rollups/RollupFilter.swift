@@ -50,12 +50,33 @@ struct RollupFilter {
         return true
     }
 
-    /// The `WHERE` condition of the sessions active in the query's range that pass the filters (alias `s`).
-    func sessionCondition(_ query: CallQuery) -> (sql: String, arguments: StatementArguments) {
-        var sql = "s.project_id = ? AND s.last_seen >= ? AND s.first_seen < ?"
-        var arguments: StatementArguments = [
-            query.project, CallRow.microseconds(query.from), CallRow.microseconds(query.to),
-        ]
+    /// Ranges longer than this find target-filtered sessions through the target's sessions (see ``sessionCondition(_:)``).
+    static let longSessionRange: TimeInterval = 86_400
+
+    /// The `FROM` and `WHERE` of the sessions active in the query's range that pass the filters (alias `s`).
+    ///
+    /// Without a target filter, or over a day or less: the covering `sessions_active` index over the range
+    /// (target filters probe `session_targets` per session). Over longer ranges with a target filter: the
+    /// sessions that used the target (`session_targets_target` index), each looked up by primary key.
+    func sessionCondition(_ query: CallQuery) -> (from: String, sql: String, arguments: StatementArguments) {
+        var from = "sessions s INDEXED BY sessions_active"
+        var sql = ""
+        var arguments: StatementArguments = []
+        var targets = self.targets[...]
+        // Short ranges have few active sessions: probing `session_targets` for each is cheaper than reading
+        // every session that ever used the target. Past a day, the other way round.
+        let long = query.to.timeIntervalSince(query.from) > Self.longSessionRange
+        if long, let (method, target) = targets.first {
+            targets = targets.dropFirst()
+            from = """
+                session_targets u INDEXED BY session_targets_target
+                CROSS JOIN sessions s ON s.project_id = u.project_id AND s.session = u.session
+                """
+            sql = "u.project_id = ? AND u.method = ? AND u.target = ? AND "
+            arguments = [query.project, method, target]
+        }
+        sql += "s.project_id = ? AND s.last_seen >= ? AND s.first_seen < ?"
+        arguments += [query.project, CallRow.microseconds(query.from), CallRow.microseconds(query.to)]
         if let server {
             sql += " AND s.server_name = ?"
             arguments += [server]
@@ -79,6 +100,6 @@ struct RollupFilter {
             // Ids come from the database (integers): safe to inline.
             sql += " AND s.tagset_id IN (\(tagsets.sorted().map(String.init).joined(separator: ",")))"
         }
-        return (sql, arguments)
+        return (from, sql, arguments)
     }
 }

@@ -21,22 +21,22 @@ struct RollupInput {
     var pollutionLines: Int64?
 
     /// The input of a row being inserted.
-    init(_ row: CallRow) {
-        let call = row.call
-        startedAt = CallRow.microseconds(call.startedAt)
-        durationNs = call.durationNs
-        kind = call.kind
-        outcome = call.outcome
-        method = call.method
-        target = call.target
-        session = call.session
-        clientName = call.client?.name
-        clientVersion = call.client?.version
-        serverName = call.server?.name
-        serverVersion = call.server?.version
-        transport = call.transport.rawValue
+    /// Reads each field through `row` (no copy of the whole call: that would retain every one of its strings).
+    init(_ row: borrowing CallRow) {
+        startedAt = CallRow.microseconds(row.call.startedAt)
+        durationNs = row.call.durationNs
+        kind = row.call.kind
+        outcome = row.call.outcome
+        method = row.call.method
+        target = row.call.target
+        session = row.call.session
+        clientName = row.call.client?.name
+        clientVersion = row.call.client?.version
+        serverName = row.call.server?.name
+        serverVersion = row.call.server?.version
+        transport = row.call.transport.rawValue
         tagsJSON = row.tags
-        pollutionLines = call.pollutionLines.map(Int64.init)
+        pollutionLines = row.call.pollutionLines.map(Int64.init)
     }
 
     init(startedAt: Int64, durationNs: Int64, kind: CallKind, outcome: CallOutcome, method: String, target: String?,

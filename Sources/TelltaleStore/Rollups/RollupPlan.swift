@@ -1,7 +1,7 @@
 import Foundation
 
-/// How a time range `[from, to)` is read: whole days, hours and minutes from the rollup tiers, and only the
-/// partial minutes at the edges from the raw calls. Boundaries are therefore exact.
+/// How a time range `[from, to)` is read: whole days, hours, quarter hours and minutes from the rollup tiers,
+/// and only the partial minutes at the edges from the raw calls. Boundaries are therefore exact.
 enum RollupPlan {
     enum Part: Equatable {
         /// Raw calls with `from <= started_at < to` (microseconds).

@@ -63,6 +63,8 @@ enum RollupSchema {
                 errors INTEGER NOT NULL,
                 PRIMARY KEY (project_id, session, method, target)
             ) WITHOUT ROWID;
+            -- The sessions that used a tool, prompt or resource (target filters on session queries).
+            CREATE INDEX session_targets_target ON session_targets(project_id, method, target, session);
             """
         for tier in RollupBatch.Tier.all {
             sql += """

@@ -7,7 +7,7 @@ import Foundation
 /// cannot hold NULL) and read back as nil: an empty and a missing version are the same in rollups.
 ///
 /// Each call feeds four ``Projection``s of its series: queries that need fewer dimensions read the
-/// smaller ones (an unfiltered overview reads one row per server and minute/hour/day, not one per series).
+/// smaller ones (an overview reads one row per server and tag set per bucket, not one per series).
 struct SeriesKey: Hashable, Sendable {
     var projection: Projection
     var serverName: String
@@ -26,13 +26,13 @@ struct SeriesKey: Hashable, Sendable {
             return self
         case .target:
             return SeriesKey(projection: .target, serverName: serverName, serverVersion: serverVersion,
-                             clientName: "", clientVersion: "", method: method, target: target, tagset: 0)
+                             clientName: "", clientVersion: "", method: method, target: target, tagset: tagset)
         case .server:
             return SeriesKey(projection: .server, serverName: serverName, serverVersion: serverVersion,
-                             clientName: "", clientVersion: "", method: "", target: "", tagset: 0)
+                             clientName: "", clientVersion: "", method: "", target: "", tagset: tagset)
         case .peer:
             return SeriesKey(projection: .peer, serverName: serverName, serverVersion: serverVersion,
-                             clientName: clientName, clientVersion: clientVersion, method: "", target: "", tagset: 0)
+                             clientName: clientName, clientVersion: clientVersion, method: "", target: "", tagset: tagset)
         }
     }
 }
@@ -46,20 +46,22 @@ enum SeriesDimension: Hashable, CaseIterable {
 enum Projection: Int64, CaseIterable, Sendable {
     /// Every dimension.
     case full = 0
-    /// Server name and version, method and target.
+    /// Server name and version, method and target, tag set.
     case target = 1
-    /// Server name and version only.
+    /// Server name and version, tag set.
     case server = 2
-    /// Server and client names and versions (the clients and servers tables).
+    /// Server and client names and versions, tag set (the clients and servers tables).
     case peer = 3
 
     /// The dimensions this projection keeps.
     var dimensions: Set<SeriesDimension> {
         switch self {
         case .full: Set(SeriesDimension.allCases)
-        case .target: [.serverName, .serverVersion, .method, .target]
-        case .server: [.serverName, .serverVersion]
-        case .peer: [.serverName, .serverVersion, .clientName, .clientVersion]
+        // Every projection keeps the tag set: tag sets are few (environments), and a tag filter (the
+        // dashboard's environment picker) then reads the small projections too.
+        case .target: [.serverName, .serverVersion, .method, .target, .tagset]
+        case .server: [.serverName, .serverVersion, .tagset]
+        case .peer: [.serverName, .serverVersion, .clientName, .clientVersion, .tagset]
         }
     }
 

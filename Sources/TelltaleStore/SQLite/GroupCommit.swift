@@ -31,7 +31,8 @@ final class GroupCommit: Sendable {
 
     /// Inserts `batch` through `pool`, possibly together with concurrent batches; returns its new-row count
     /// after the commit that made it durable.
-    /// Rollups of the new rows are written in the same transaction; `rollups` is reset when a transaction fails.
+    /// Rollups of the new rows are written in the same transaction, once for the group; `rollups` is reset when
+    /// the transaction fails.
     func insert(_ batch: Batch, pool: DatabasePool, rollups: RollupCache) async throws -> Int {
         let ticket = state.withLock { state in
             let ticket = state.nextTicket
@@ -52,20 +53,26 @@ final class GroupCommit: Sendable {
                 var results: [Int: Result<Int, any Error>] = [:]
                 do {
                     try db.inTransaction(.immediate) {
+                        // The new rows of every batch that succeeded, aggregated per project and written once
+                        // for the whole group: concurrent batches share their rollup rows and sessions.
+                        var rollupBatches: [ProjectID: RollupBatch] = [:]
                         for (member, batch) in group {
                             do {
-                                var count = 0
+                                var new: [Int] = []
                                 try db.inSavepoint {
-                                    count = try SQLiteCallStore.insertRows(batch.rows, project: batch.project, db: db, rollups: rollups)
+                                    new = try SQLiteCallStore.insertRows(batch.rows, project: batch.project, db: db)
                                     return .commit
                                 }
-                                results[member] = .success(count)
+                                results[member] = .success(new.count)
+                                var rollup = rollupBatches.removeValue(forKey: batch.project) ?? RollupBatch(project: batch.project)
+                                for index in new { rollup.add(RollupInput(batch.rows[index])) }
+                                rollupBatches[batch.project] = rollup
                             } catch {
-                                // The savepoint rolled back: ids it created are gone.
-                                rollups.reset()
                                 results[member] = .failure(error)
                             }
                         }
+                        // A failure here fails the whole group (the transaction rolls back).
+                        for rollup in rollupBatches.values { try rollup.write(db, cache: rollups) }
                         return .commit
                     }
                 } catch {

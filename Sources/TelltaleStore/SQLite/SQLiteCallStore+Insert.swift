@@ -23,16 +23,23 @@ extension SQLiteCallStore {
         guard !calls.isEmpty else { return 0 }
         let rows = calls.map(CallRow.init)
         do {
-            return try pool.write { db in try Self.insertRows(rows, project: project, db: db, rollups: rollupCache) }
+            return try pool.write { db in
+                let new = try Self.insertRows(rows, project: project, db: db)
+                var rollup = RollupBatch(project: project)
+                for index in new { rollup.add(RollupInput(rows[index])) }
+                try rollup.write(db, cache: rollupCache)
+                return new.count
+            }
         } catch {
             rollupCache.reset()
             throw error
         }
     }
 
-    /// Inserts rows and, in the same transaction, adds the new ones (not the skipped duplicates) to the
-    /// rollups and the sessions tables. On error the caller rolls back and resets `rollups`.
-    static func insertRows(_ rows: [CallRow], project: ProjectID, db: Database, rollups: RollupCache) throws -> Int {
+    /// Inserts rows into `calls`; returns the indexes of the rows that were new (ids already stored are skipped).
+    ///
+    /// The caller adds the new rows to a ``RollupBatch`` and writes it in the same transaction.
+    static func insertRows(_ rows: [CallRow], project: ProjectID, db: Database) throws -> [Int] {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM projects WHERE id = ?", arguments: [project]) == true else {
             throw StoreError.unknownProject(project)
         }
@@ -44,22 +51,18 @@ extension SQLiteCallStore {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
         }
-        var inserted = 0
-        var batch = RollupBatch(project: project)
-        for row in rows {
+        var inserted: [Int] = []
+        inserted.reserveCapacity(rows.count)
+        for index in rows.indices {
             sqlite3_reset(handle)
-            row.bind(to: handle, project: project)
+            rows[index].bind(to: handle, project: project)
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else {
                 let message = String(cString: sqlite3_errmsg(connection))
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: CallRow.insertSQL)
             }
-            if sqlite3_changes(connection) == 1 {
-                inserted += 1
-                batch.add(RollupInput(row))
-            }
+            if sqlite3_changes(connection) == 1 { inserted.append(index) }
         }
-        try batch.write(db, cache: rollups)
         return inserted
     }
 }

@@ -12,33 +12,38 @@ extension SQLiteCallStore {
         guard limit > 0, query.from < query.to else { return [] }
         return try await pool.read { db in
             let condition = try RollupFilter(query, db).sessionCondition(query)
-            let columns = """
-                s.session, s.client_name, s.client_version, s.server_name, s.server_version, s.transport,
-                s.calls, s.errors, s.notifications, s.pollution, s.first_seen, s.last_seen
-                """
+            // The order and the limit are applied on the covering index first (a top-N sort of index entries);
+            // only the chosen sessions are then read from the table.
+            func pick(_ extra: String, _ orderBy: String, _ count: Int, extraArguments: StatementArguments = []) throws -> [Row] {
+                try Row.fetchAll(db, sql: """
+                    SELECT s.session, s.client_name, s.client_version, s.server_name, s.server_version, s.transport,
+                           s.calls, s.errors, s.notifications, s.pollution, s.first_seen, s.last_seen
+                    FROM (SELECT s.session AS id FROM \(condition.from) WHERE \(condition.sql)\(extra)
+                          ORDER BY \(orderBy) LIMIT ?) AS chosen
+                    CROSS JOIN sessions s ON s.project_id = ? AND s.session = chosen.id
+                    ORDER BY \(orderBy)
+                    """, arguments: condition.arguments + extraArguments + [count, query.project])
+            }
             var rows: [Row]
             switch order {
+            case .recent where condition.from.hasPrefix("session_targets"):
+                // Through the target's sessions there is no last_seen order to stream: one top-N pass.
+                rows = try pick("", "s.last_seen DESC, s.session", limit)
             case .recent:
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
-                    ORDER BY s.last_seen DESC, s.session LIMIT ?
-                    """, arguments: condition.arguments + [limit])
+                // The newest `limit` sessions stream from the index in last_seen order; the ones tied with the
+                // last of them are kept too, so the tie-breaker on the session id stays exact.
+                let boundary = """
+                     AND s.last_seen >= IFNULL((SELECT s.last_seen FROM \(condition.from) WHERE \(condition.sql)
+                                                ORDER BY s.last_seen DESC LIMIT 1 OFFSET \(limit - 1)), -9223372036854775807)
+                    """
+                rows = try pick(boundary, "s.last_seen DESC, s.session", limit, extraArguments: condition.arguments)
             case .calls:
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
-                    ORDER BY s.calls DESC, s.last_seen DESC, s.session LIMIT ?
-                    """, arguments: condition.arguments + [limit])
+                rows = try pick("", "s.calls DESC, s.last_seen DESC, s.session", limit)
             case .errors:
-                // Sessions with errors through the partial index first, then the most recent error-free ones.
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql) AND s.errors > 0
-                    ORDER BY s.errors DESC, s.last_seen DESC, s.session LIMIT ?
-                    """, arguments: condition.arguments + [limit])
+                // Sessions with errors first, then the most recent error-free ones.
+                rows = try pick(" AND s.errors > 0", "s.errors DESC, s.last_seen DESC, s.session", limit)
                 if rows.count < limit {
-                    rows += try Row.fetchAll(db, sql: """
-                        SELECT \(columns) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql) AND s.errors = 0
-                        ORDER BY s.last_seen DESC, s.session LIMIT ?
-                        """, arguments: condition.arguments + [limit - rows.count])
+                    rows += try pick(" AND s.errors = 0", "s.last_seen DESC, s.session", limit - rows.count)
                 }
             }
             return rows.map { row in
@@ -59,7 +64,7 @@ extension SQLiteCallStore {
             let condition = try RollupFilter(query, db).sessionCondition(query)
             // One pass over the covering index: count, requests, and the errors of sessions that have some.
             let statement = try RawStatement(db, sql: """
-                SELECT s.calls, s.errors FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
+                SELECT s.calls, s.errors FROM \(condition.from) WHERE \(condition.sql)
                 """, arguments: condition.arguments)
             defer { statement.finish() }
             var sessions = 0, calls = 0
@@ -80,7 +85,7 @@ extension SQLiteCallStore {
         guard query.from < query.to else { return 0 }
         let condition = try RollupFilter(query, db).sessionCondition(query)
         return try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)", arguments: condition.arguments) ?? 0
+            db, sql: "SELECT COUNT(*) FROM \(condition.from) WHERE \(condition.sql)", arguments: condition.arguments) ?? 0
     }
 
     /// Active sessions per client (or server) name and version.
@@ -89,7 +94,7 @@ extension SQLiteCallStore {
         let condition = try RollupFilter(query, db).sessionCondition(query)
         let (name, version) = client ? ("s.client_name", "s.client_version") : ("s.server_name", "s.server_version")
         let statement = try RawStatement(db, sql: """
-            SELECT \(name), \(version) FROM sessions s INDEXED BY sessions_active WHERE \(condition.sql)
+            SELECT \(name), \(version) FROM \(condition.from) WHERE \(condition.sql)
             """, arguments: condition.arguments)
         defer { statement.finish() }
         var counter = PeerCounter()
