@@ -20,7 +20,9 @@ struct TargetDetailPage {
         let bucket = ChartBucket.seconds(for: request.filters.seconds)
         async let summaryResult = store.summary(query)
         async let seriesResult = store.timeseries(query, bucketSeconds: bucket)
-        async let clientsResult = store.clients(query)
+        // Per client version from the rollups' breakdown: the clients table's per-peer session counts are
+        // not shown here, and counting them over a week of sessions would be the slowest query of the page.
+        async let clientsResult = store.breakdown(query, by: [.client, .clientVersion], bucketSeconds: nil, latency: true)
         async let sessionsResult = store.sessions(query, order: .errors, limit: 20)
         let summary = try await summaryResult
         let heading: HTML = "\(noun): <span id=\"target-name\">\(name)</span>"
@@ -30,7 +32,7 @@ struct TargetDetailPage {
                                  body: back + DashboardComponents.noDataYet(request, what: "calls to this \(noun.lowercased())"))
         }
         let series = try await seriesResult
-        let clients = try await clientsResult
+        let clients = try await clientsResult.compactMap(Self.peer)
         let sessions = try await sessionsResult
         let clientTable = SortableTable<PeerStats>(
             id: "target-clients",
@@ -55,5 +57,14 @@ struct TargetDetailPage {
         \(SessionsPage.table(sessions, request, id: "target-sessions"))
         """
         return DashboardPage(title: "\(noun) \(name)", heading: heading, body: body)
+    }
+
+    /// A breakdown row by client and version as a clients-table row (nil for calls from an unnamed client).
+    static func peer(_ row: BreakdownRow) -> PeerStats? {
+        guard let client = row.client else { return nil }
+        return PeerStats(
+            name: client, version: row.clientVersion, calls: row.calls, errors: row.errors, errorRate: row.errorRate,
+            sessions: 0, p50Ms: row.latency?.p50Ms, p95Ms: row.latency?.p95Ms, p99Ms: row.latency?.p99Ms,
+            firstSeen: row.firstSeen, lastSeen: row.lastSeen)
     }
 }
