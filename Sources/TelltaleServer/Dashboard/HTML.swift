@@ -98,10 +98,16 @@ struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, CustomString
 enum SVGNumber {
     /// `value` with at most two decimals (`12`, `3.5`, `0.25`), `0` for non-finite values.
     static func format(_ value: Double) -> String {
-        guard value.isFinite else { return "0" }
-        let rounded = (value * 100).rounded() / 100
-        if rounded == rounded.rounded() { return String(Int(rounded)) }
-        return String(format: "%.2f", rounded)
-            .replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+        // Integer arithmetic, not `String(format:)` + a regular expression: a week-long chart page prints
+        // thousands of coordinates, and the Foundation path was most of its render time.
+        guard value.isFinite, abs(value) < 1e15 else { return "0" }
+        let hundredths = Int((value * 100).rounded())
+        let magnitude = hundredths.magnitude
+        let whole = magnitude / 100
+        let fraction = magnitude % 100
+        let sign = hundredths < 0 ? "-" : ""
+        if fraction == 0 { return sign + String(whole) }
+        if fraction % 10 == 0 { return "\(sign)\(whole).\(fraction / 10)" }
+        return "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
