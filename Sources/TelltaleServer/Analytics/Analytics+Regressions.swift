@@ -43,17 +43,28 @@ extension Analytics {
             let first = firstSeen[ClientVersion(client: name, version: version)].map { min($0, seen) } ?? seen
             versions[name, default: []].append((version, first))
         }
-        var clients: [ClientRegression] = []
-        for (client, seen) in versions.sorted(by: { $0.key < $1.key }) where seen.count >= 2 {
-            let ordered = seen.sorted {
-                $0.firstSeen != $1.firstSeen
-                    ? $0.firstSeen > $1.firstSeen : VersionOrder.isOrderedBefore($1.version, $0.version)
+        // One comparison per client, run concurrently (each is two or three rollup reads on the reader pool).
+        let candidates = versions.filter { $0.value.count >= 2 }
+        let comparisonQuery = query, lookbackFrom = lookback.from
+        let clients = try await withThrowingTaskGroup(of: ClientRegression?.self) { group in
+            for (client, seen) in candidates {
+                let ordered = seen.sorted {
+                    $0.firstSeen != $1.firstSeen
+                        ? $0.firstSeen > $1.firstSeen : VersionOrder.isOrderedBefore($1.version, $0.version)
+                }
+                group.addTask {
+                    let comparison = try await compare(
+                        client: client, new: ordered[0], previous: ordered[1],
+                        windowStart: max(ordered[0].firstSeen, lookbackFrom), query: comparisonQuery
+                    )
+                    return comparison.tools.isEmpty ? nil : comparison
+                }
             }
-            let comparison = try await compare(
-                client: client, new: ordered[0], previous: ordered[1],
-                windowStart: max(ordered[0].firstSeen, lookback.from), query: query
-            )
-            if !comparison.tools.isEmpty { clients.append(comparison) }
+            var results: [ClientRegression] = []
+            for try await comparison in group {
+                if let comparison { results.append(comparison) }
+            }
+            return results.sorted { $0.client < $1.client }
         }
         return RegressionReport(
             from: q.from, to: q.to, lookbackFrom: lookback.from, significanceLevel: Self.significanceLevel,
