@@ -4,9 +4,9 @@ import TelltaleCore
 
 /// The rollup and session changes of one batch of new records, aggregated in memory and written at once.
 ///
-/// Records are first grouped per (minute, full series); ``write(_:cache:)`` then resolves series ids,
-/// derives the hour and day tiers and the smaller projections from those groups, and upserts each row
-/// once, merging latency sketches in SQL (``SketchMergeFunction``). Sessions and their targets get one
+/// Records are first grouped per (minute, full series); ``write(_:cache:watermarks:)`` then resolves series
+/// ids, derives the smaller projections (and, for late calls, the coarse tiers) from those groups, and
+/// upserts each row once, merging latency sketches in SQL (``SketchMergeFunction``). Sessions and their targets get one
 /// upsert each. Runs inside the insert's transaction, so rollups commit (or roll back) with the calls.
 struct RollupBatch {
     /// The series of a record before ids are known (`''` for missing values and for no tags).
@@ -75,6 +75,8 @@ struct RollupBatch {
     /// batch mostly come in runs of one session).
     private var currentSession: (id: String, accumulator: SessionAccumulator)?
     private(set) var sessionTargets: [SessionTargetKey: (calls: Int64, errors: Int64)] = [:]
+    /// Start of the newest record (microseconds); drives ``RollupCompaction``.
+    private(set) var newest = Int64.min
 
     init(project: ProjectID) {
         self.project = project
@@ -84,6 +86,7 @@ struct RollupBatch {
 
     /// Counts one new record.
     mutating func add(_ input: RollupInput) {
+        if input.startedAt > newest { newest = input.startedAt }
         if currentSession?.id == input.session {
             currentSession!.accumulator.add(input)
         } else {
@@ -112,8 +115,9 @@ struct RollupBatch {
         }
     }
 
-    /// Upserts every rollup tier and projection, the sessions and their targets.
-    func write(_ db: Database, cache: RollupCache) throws {
+    /// Upserts the minute tier of every projection, the coarser tiers of records older than their
+    /// watermark (the others are built by ``RollupCompaction``), the sessions and their targets.
+    func write(_ db: Database, cache: RollupCache, watermarks: RollupWatermarks) throws {
         guard !isEmpty else { return }
         // Series ids of every projection, per distinct full series of the batch.
         var ids: [Dims: (full: Int64, target: Int64, server: Int64, peer: Int64)] = [:]
@@ -129,10 +133,12 @@ struct RollupBatch {
             )
         }
         for tier in RollupBatch.Tier.all {
+            let until = watermarks.until(tier)
             for projection in Projection.allCases {
                 var rows: [BucketKey: RollupAccumulator] = [:]
                 rows.reserveCapacity(tier.micros == Tier.minute.micros && projection == .full ? minutes.count : 64)
-                for (key, accumulator) in minutes {
+                // Buckets are aligned to the tier, as the watermark is: a minute is below it iff its bucket is.
+                for (key, accumulator) in minutes where key.minute < until {
                     let seriesIDs = ids[key.dims]!
                     let series = switch projection {
                     case .full: seriesIDs.full
@@ -147,7 +153,7 @@ struct RollupBatch {
                         rows[bucketKey]!.merge(accumulator)
                     }
                 }
-                try upsert(rows, projection: projection, into: tier, db)
+                if !rows.isEmpty { try upsert(rows, projection: projection, into: tier, db) }
             }
         }
         try writeSessions(db, cache: cache)

@@ -72,7 +72,7 @@ final class GroupCommit: Sendable {
                             }
                         }
                         // A failure here fails the whole group (the transaction rolls back).
-                        for rollup in rollupBatches.values { try rollup.write(db, cache: rollups) }
+                        try SQLiteCallStore.writeRollups(rollupBatches.values, db: db, cache: rollups)
                         return .commit
                     }
                 } catch {

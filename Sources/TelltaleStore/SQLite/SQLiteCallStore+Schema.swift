@@ -101,6 +101,9 @@ extension SQLiteCallStore {
         migrator.registerMigration("v3-rollups") { db in
             try RollupSchema.migrate(db)
         }
+        migrator.registerMigration("v4-rollup-watermarks") { db in
+            try RollupWatermarks.migrate(db)
+        }
         return migrator
     }
 }
