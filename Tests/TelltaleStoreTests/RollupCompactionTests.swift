@@ -135,3 +135,33 @@ extension RollupTests {
         try await check(temp.store, q, RollupTruth(calls: calls), "future")
     }
 }
+
+extension RollupTests {
+    @Test("concurrent batches that share sessions give the same sessions and rollups as one batch")
+    func concurrentBatchesMerge() async throws {
+        let together = try TempStore(durability: .normal), apart = try TempStore(durability: .normal)
+        defer {
+            together.cleanUp()
+            apart.cleanUp()
+        }
+        let project = try await together.store.projects()[0].id
+        #expect(try await apart.store.projects()[0].id == project)
+        // Sessions of ~15 consecutive records split over batches of 6: most sessions span concurrent batches.
+        let calls = RandomTraffic.calls(count: 1_800, start: Self.start, seconds: 3 * 3600, seed: 41)
+        try await together.store.insert(calls, project: project)
+        let store = apart.store
+        let inserted = try await withThrowingTaskGroup(of: Int.self) { group in
+            for batch in stride(from: 0, to: calls.count, by: 6) {
+                let chunk = Array(calls[batch..<min(batch + 6, calls.count)])
+                group.addTask { try await store.insert(chunk, project: project) }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(inserted == calls.count)
+        let q = CallQuery(project: project, from: Self.date(Self.start - Self.hour), to: Self.date(Self.start + 4 * Self.hour))
+        let expected = try await together.store.sessions(q, order: .recent, limit: 10_000)
+        #expect(expected.count == 120)
+        #expect(try await apart.store.sessions(q, order: .recent, limit: 10_000) == expected)
+        try await check(apart.store, q, RollupTruth(calls: calls), "concurrent batches")
+    }
+}

@@ -115,6 +115,36 @@ struct RollupBatch {
         }
     }
 
+    /// Adds the records of another batch of the same project (as if added after this batch's).
+    ///
+    /// Lets each insert batch aggregate its records before it waits for the writer; the group commit then
+    /// only merges the groups.
+    mutating func merge(_ other: RollupBatch) {
+        for (key, accumulator) in other.minutes {
+            if minutes[key] == nil {
+                minutes[key] = accumulator
+            } else {
+                minutes[key]!.merge(accumulator)
+            }
+        }
+        if let (id, accumulator) = currentSession {
+            sessions[id] = accumulator
+            currentSession = nil
+        }
+        // `other.currentSession` is never also in `other.sessions` (see ``add(_:)``).
+        for (id, accumulator) in other.sessions {
+            if sessions[id] == nil { sessions[id] = accumulator } else { sessions[id]!.merge(accumulator) }
+        }
+        if let (id, accumulator) = other.currentSession {
+            if sessions[id] == nil { sessions[id] = accumulator } else { sessions[id]!.merge(accumulator) }
+        }
+        for (key, counts) in other.sessionTargets {
+            sessionTargets[key, default: (0, 0)].calls += counts.calls
+            sessionTargets[key, default: (0, 0)].errors += counts.errors
+        }
+        newest = max(newest, other.newest)
+    }
+
     /// Upserts the minute tier of every projection, the coarser tiers of records older than their
     /// watermark (the others are built by ``RollupCompaction``), the sessions and their targets.
     func write(_ db: Database, cache: RollupCache, watermarks: RollupWatermarks) throws {

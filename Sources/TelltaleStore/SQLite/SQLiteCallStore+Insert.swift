@@ -14,7 +14,11 @@ extension SQLiteCallStore {
     public func insert(_ calls: [Call], project: ProjectID) async throws -> Int {
         guard !calls.isEmpty else { return 0 }
         let rows = calls.map(CallRow.init)
-        return try await groupCommit.insert(GroupCommit.Batch(rows: rows, project: project), pool: pool, rollups: rollupCache)
+        // Aggregated here, in parallel with other batches, rather than while holding the writer.
+        var rollup = RollupBatch(project: project)
+        for index in rows.indices { rollup.add(RollupInput(rows[index])) }
+        return try await groupCommit.insert(
+            GroupCommit.Batch(rows: rows, project: project, rollup: rollup), pool: pool, rollups: rollupCache)
     }
 
     /// The blocking form of ``insert(_:project:)``, for callers outside Swift concurrency.
