@@ -266,7 +266,7 @@ struct RollupBatch {
         guard !sessionTargets.isEmpty else { return }
         let targets = try RawStatement(db, sql: """
             INSERT INTO session_targets (project_id, session, method, target, calls, errors) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (project_id, session, method, target) DO UPDATE SET
+            ON CONFLICT (project_id, method, target, session) DO UPDATE SET
                 calls = calls + excluded.calls, errors = errors + excluded.errors
             """)
         defer { targets.finish() }
