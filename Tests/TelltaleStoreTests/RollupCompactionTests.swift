@@ -165,3 +165,40 @@ extension RollupTests {
         try await check(apart.store, q, RollupTruth(calls: calls), "concurrent batches")
     }
 }
+
+extension RollupTests {
+    @Test("upgrading a v2 database: v3 backfills every tier, v4 starts the watermarks after the newest call, v5 rekeys session targets")
+    func upgradeFromV2() async throws {
+        let temp = try TempStore()
+        defer { temp.cleanUp() }
+        let project = try await temp.store.projects()[0].id
+        let calls = RandomTraffic.calls(count: 1_500, start: Self.start - 5 * Self.hour, seconds: 30 * 3600, seed: 51)
+        try await temp.store.insert(calls, project: project)
+        try await temp.store.pool.write { db in
+            for table in ["rollup_minute", "rollup_quarter", "rollup_hour", "rollup_day", "sessions", "session_targets", "series",
+                          "tagset_members", "tagsets", "rollup_watermarks"] {
+                try db.execute(sql: "DROP TABLE \(table)")
+            }
+            try db.execute(sql: """
+                DELETE FROM grdb_migrations WHERE identifier IN ('v3-rollups', 'v4-rollup-watermarks', 'v5-session-targets-by-target')
+                """)
+        }
+        let reopened = try temp.reopen()
+        let marks = try await watermarks(reopened)
+        let newest = calls.map { RollupTruth.micros($0.startedAt) }.max()!
+        for tier in [RollupBatch.Tier.quarter, .hour, .day] {
+            #expect(marks.until(tier) == tier.floor(RollupBatch.Tier.minute.floor(newest)) + tier.micros, "\(tier.table)")
+        }
+        let q = CallQuery(project: project, from: Self.date(Self.start - 6 * Self.hour), to: Self.date(Self.start + 40 * Self.hour))
+        try await check(reopened, q, RollupTruth(calls: calls), "upgraded")
+        let targetQuery = CallQuery(project: project, from: q.from, to: q.to, tool: "search")
+        try await check(reopened, targetQuery, RollupTruth(calls: calls), "upgraded, tool filter")
+        // Late calls, then newer ones that compact past the initial watermarks.
+        let late = RandomTraffic.calls(count: 300, start: Self.start, seconds: 3600, seed: 52)
+        let newer = RandomTraffic.calls(count: 600, start: newest, seconds: 10 * 3600, seed: 53).sorted { $0.startedAt < $1.startedAt }
+        try await reopened.insert(late, project: project)
+        try await reopened.insert(newer, project: project)
+        #expect(try await watermarks(reopened).until(.quarter) > marks.until(.quarter))
+        try await check(reopened, q, RollupTruth(calls: calls + late + newer), "upgraded + late + newer")
+    }
+}
