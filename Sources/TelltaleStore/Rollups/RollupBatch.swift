@@ -264,20 +264,48 @@ struct RollupBatch {
             try statement.execute()
         }
         guard !sessionTargets.isEmpty else { return }
-        let targets = try RawStatement(db, sql: """
-            INSERT INTO session_targets (project_id, session, method, target, calls, errors) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (project_id, method, target, session) DO UPDATE SET
-                calls = calls + excluded.calls, errors = errors + excluded.errors
-            """)
-        defer { targets.finish() }
-        for (key, counts) in sessionTargets {
-            targets.bind(1, project)
-            targets.bind(2, key.session)
-            targets.bind(3, key.method)
-            targets.bind(4, key.target)
-            targets.bind(5, counts.calls)
-            targets.bind(6, counts.errors)
-            try targets.execute()
+        // Rows go in statements of `targetChunk` rows (one step each), the remainder one by one: a statement per
+        // row was most of the cost of these small rows.
+        let rows = Array(sessionTargets)
+        let chunked = rows.count - rows.count % Self.targetChunk
+        if chunked > 0 {
+            let chunk = try RawStatement(db, sql: Self.sessionTargetsChunkSQL)
+            defer { chunk.finish() }
+            for start in stride(from: 0, to: chunked, by: Self.targetChunk) {
+                for offset in 0..<Self.targetChunk {
+                    bindTarget(rows[start + offset], to: chunk, at: Int32(offset * 6))
+                }
+                try chunk.execute()
+            }
         }
+        guard chunked < rows.count else { return }
+        let single = try RawStatement(db, sql: Self.sessionTargetsSQL(rows: 1))
+        defer { single.finish() }
+        for row in rows[chunked...] {
+            bindTarget(row, to: single, at: 0)
+            try single.execute()
+        }
+    }
+
+    private static let targetChunk = 64
+    private static let sessionTargetsChunkSQL = sessionTargetsSQL(rows: targetChunk)
+
+    private static func sessionTargetsSQL(rows: Int) -> String {
+        """
+        INSERT INTO session_targets (project_id, session, method, target, calls, errors)
+        VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", "))
+        ON CONFLICT (project_id, method, target, session) DO UPDATE SET
+            calls = calls + excluded.calls, errors = errors + excluded.errors
+        """
+    }
+
+    private func bindTarget(_ row: (key: SessionTargetKey, value: (calls: Int64, errors: Int64)), to statement: RawStatement,
+                            at base: Int32) {
+        statement.bind(base + 1, project)
+        statement.bind(base + 2, row.key.session)
+        statement.bind(base + 3, row.key.method)
+        statement.bind(base + 4, row.key.target)
+        statement.bind(base + 5, row.value.calls)
+        statement.bind(base + 6, row.value.errors)
     }
 }
