@@ -4,9 +4,9 @@ import TelltaleCore
 
 /// The rollup and session changes of one batch of new records, aggregated in memory and written at once.
 ///
-/// Records are first grouped per (minute, full series); ``write(_:cache:)`` then resolves series ids,
-/// derives the hour and day tiers and the smaller projections from those groups, and upserts each row
-/// once, merging latency sketches in SQL (``SketchMergeFunction``). Sessions and their targets get one
+/// Records are first grouped per (minute, full series); ``write(_:cache:watermarks:)`` then resolves series
+/// ids, derives the smaller projections (and, for late calls, the coarse tiers) from those groups, and
+/// upserts each row once, merging latency sketches in SQL (``SketchMergeFunction``). Sessions and their targets get one
 /// upsert each. Runs inside the insert's transaction, so rollups commit (or roll back) with the calls.
 struct RollupBatch {
     /// The series of a record before ids are known (`''` for missing values and for no tags).
@@ -75,6 +75,8 @@ struct RollupBatch {
     /// batch mostly come in runs of one session).
     private var currentSession: (id: String, accumulator: SessionAccumulator)?
     private(set) var sessionTargets: [SessionTargetKey: (calls: Int64, errors: Int64)] = [:]
+    /// Start of the newest record (microseconds); drives ``RollupCompaction``.
+    private(set) var newest = Int64.min
 
     init(project: ProjectID) {
         self.project = project
@@ -84,6 +86,7 @@ struct RollupBatch {
 
     /// Counts one new record.
     mutating func add(_ input: RollupInput) {
+        if input.startedAt > newest { newest = input.startedAt }
         if currentSession?.id == input.session {
             currentSession!.accumulator.add(input)
         } else {
@@ -112,8 +115,39 @@ struct RollupBatch {
         }
     }
 
-    /// Upserts every rollup tier and projection, the sessions and their targets.
-    func write(_ db: Database, cache: RollupCache) throws {
+    /// Adds the records of another batch of the same project (as if added after this batch's).
+    ///
+    /// Lets each insert batch aggregate its records before it waits for the writer; the group commit then
+    /// only merges the groups.
+    mutating func merge(_ other: RollupBatch) {
+        for (key, accumulator) in other.minutes {
+            if minutes[key] == nil {
+                minutes[key] = accumulator
+            } else {
+                minutes[key]!.merge(accumulator)
+            }
+        }
+        if let (id, accumulator) = currentSession {
+            sessions[id] = accumulator
+            currentSession = nil
+        }
+        // `other.currentSession` is never also in `other.sessions` (see ``add(_:)``).
+        for (id, accumulator) in other.sessions {
+            if sessions[id] == nil { sessions[id] = accumulator } else { sessions[id]!.merge(accumulator) }
+        }
+        if let (id, accumulator) = other.currentSession {
+            if sessions[id] == nil { sessions[id] = accumulator } else { sessions[id]!.merge(accumulator) }
+        }
+        for (key, counts) in other.sessionTargets {
+            sessionTargets[key, default: (0, 0)].calls += counts.calls
+            sessionTargets[key, default: (0, 0)].errors += counts.errors
+        }
+        newest = max(newest, other.newest)
+    }
+
+    /// Upserts the minute tier of every projection, the coarser tiers of records older than their
+    /// watermark (the others are built by ``RollupCompaction``), the sessions and their targets.
+    func write(_ db: Database, cache: RollupCache, watermarks: RollupWatermarks) throws {
         guard !isEmpty else { return }
         // Series ids of every projection, per distinct full series of the batch.
         var ids: [Dims: (full: Int64, target: Int64, server: Int64, peer: Int64)] = [:]
@@ -129,10 +163,12 @@ struct RollupBatch {
             )
         }
         for tier in RollupBatch.Tier.all {
+            let until = watermarks.until(tier)
             for projection in Projection.allCases {
                 var rows: [BucketKey: RollupAccumulator] = [:]
                 rows.reserveCapacity(tier.micros == Tier.minute.micros && projection == .full ? minutes.count : 64)
-                for (key, accumulator) in minutes {
+                // Buckets are aligned to the tier, as the watermark is: a minute is below it iff its bucket is.
+                for (key, accumulator) in minutes where key.minute < until {
                     let seriesIDs = ids[key.dims]!
                     let series = switch projection {
                     case .full: seriesIDs.full
@@ -147,7 +183,7 @@ struct RollupBatch {
                         rows[bucketKey]!.merge(accumulator)
                     }
                 }
-                try upsert(rows, projection: projection, into: tier, db)
+                if !rows.isEmpty { try upsert(rows, projection: projection, into: tier, db) }
             }
         }
         try writeSessions(db, cache: cache)
@@ -228,20 +264,48 @@ struct RollupBatch {
             try statement.execute()
         }
         guard !sessionTargets.isEmpty else { return }
-        let targets = try RawStatement(db, sql: """
-            INSERT INTO session_targets (project_id, session, method, target, calls, errors) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (project_id, session, method, target) DO UPDATE SET
-                calls = calls + excluded.calls, errors = errors + excluded.errors
-            """)
-        defer { targets.finish() }
-        for (key, counts) in sessionTargets {
-            targets.bind(1, project)
-            targets.bind(2, key.session)
-            targets.bind(3, key.method)
-            targets.bind(4, key.target)
-            targets.bind(5, counts.calls)
-            targets.bind(6, counts.errors)
-            try targets.execute()
+        // Rows go in statements of `targetChunk` rows (one step each), the remainder one by one: a statement per
+        // row was most of the cost of these small rows.
+        let rows = Array(sessionTargets)
+        let chunked = rows.count - rows.count % Self.targetChunk
+        if chunked > 0 {
+            let chunk = try RawStatement(db, sql: Self.sessionTargetsChunkSQL)
+            defer { chunk.finish() }
+            for start in stride(from: 0, to: chunked, by: Self.targetChunk) {
+                for offset in 0..<Self.targetChunk {
+                    bindTarget(rows[start + offset], to: chunk, at: Int32(offset * 6))
+                }
+                try chunk.execute()
+            }
         }
+        guard chunked < rows.count else { return }
+        let single = try RawStatement(db, sql: Self.sessionTargetsSQL(rows: 1))
+        defer { single.finish() }
+        for row in rows[chunked...] {
+            bindTarget(row, to: single, at: 0)
+            try single.execute()
+        }
+    }
+
+    private static let targetChunk = 64
+    private static let sessionTargetsChunkSQL = sessionTargetsSQL(rows: targetChunk)
+
+    private static func sessionTargetsSQL(rows: Int) -> String {
+        """
+        INSERT INTO session_targets (project_id, session, method, target, calls, errors)
+        VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", "))
+        ON CONFLICT (project_id, method, target, session) DO UPDATE SET
+            calls = calls + excluded.calls, errors = errors + excluded.errors
+        """
+    }
+
+    private func bindTarget(_ row: (key: SessionTargetKey, value: (calls: Int64, errors: Int64)), to statement: RawStatement,
+                            at base: Int32) {
+        statement.bind(base + 1, project)
+        statement.bind(base + 2, row.key.session)
+        statement.bind(base + 3, row.key.method)
+        statement.bind(base + 4, row.key.target)
+        statement.bind(base + 5, row.value.calls)
+        statement.bind(base + 6, row.value.errors)
     }
 }

@@ -57,7 +57,7 @@ struct RollupFilter {
     ///
     /// Without a target filter, or over a day or less: the covering `sessions_active` index over the range
     /// (target filters probe `session_targets` per session). Over longer ranges with a target filter: the
-    /// sessions that used the target (`session_targets_target` index), each looked up by primary key.
+    /// sessions that used the target (a prefix of the `session_targets` key), each looked up by primary key.
     func sessionCondition(_ query: CallQuery) -> (from: String, sql: String, arguments: StatementArguments) {
         var from = "sessions s INDEXED BY sessions_active"
         var sql = ""
@@ -69,7 +69,7 @@ struct RollupFilter {
         if long, let (method, target) = targets.first {
             targets = targets.dropFirst()
             from = """
-                session_targets u INDEXED BY session_targets_target
+                session_targets u
                 CROSS JOIN sessions s ON s.project_id = u.project_id AND s.session = u.session
                 """
             sql = "u.project_id = ? AND u.method = ? AND u.target = ? AND "

@@ -10,11 +10,13 @@ enum RollupPlan {
         case tier(RollupBatch.Tier, from: Int64, to: Int64)
     }
 
-    /// The parts covering `[from, to)`, using tiers no coarser than `coarsest` (microseconds per bucket).
-    static func parts(from: Int64, to: Int64, coarsest: Int64 = RollupBatch.Tier.day.micros) -> [Part] {
+    /// The parts covering `[from, to)`, using tiers no coarser than `coarsest` (microseconds per bucket), each
+    /// only below its watermark (``RollupWatermarks``: above it the finer tiers hold the calls).
+    static func parts(from: Int64, to: Int64, coarsest: Int64 = RollupBatch.Tier.day.micros,
+                      watermarks: RollupWatermarks = .complete) -> [Part] {
         let tiers = RollupBatch.Tier.all.filter { $0.micros <= coarsest }
         var parts: [Part] = []
-        split(from: from, to: to, tiers: tiers[...], into: &parts)
+        split(from: from, to: to, tiers: tiers[...], watermarks: watermarks, into: &parts)
         return parts
     }
 
@@ -23,7 +25,8 @@ enum RollupPlan {
         RollupBatch.Tier.all.last { bucketMicros % $0.micros == 0 }?.micros ?? 0
     }
 
-    private static func split(from: Int64, to: Int64, tiers: ArraySlice<RollupBatch.Tier>, into parts: inout [Part]) {
+    private static func split(from: Int64, to: Int64, tiers: ArraySlice<RollupBatch.Tier>, watermarks: RollupWatermarks,
+                              into parts: inout [Part]) {
         guard from < to else { return }
         guard let tier = tiers.last else {
             parts.append(.raw(from: from, to: to))
@@ -31,14 +34,15 @@ enum RollupPlan {
         }
         let rest = tiers.dropLast()
         let start = tier.floor(from) == from ? from : tier.floor(from) + tier.micros
-        let end = tier.floor(to)
+        // Watermarks are aligned to their tier's buckets.
+        let end = min(tier.floor(to), watermarks.until(tier))
         guard start < end else {
-            split(from: from, to: to, tiers: rest, into: &parts)
+            split(from: from, to: to, tiers: rest, watermarks: watermarks, into: &parts)
             return
         }
-        split(from: from, to: start, tiers: rest, into: &parts)
+        split(from: from, to: start, tiers: rest, watermarks: watermarks, into: &parts)
         parts.append(.tier(tier, from: start, to: end))
-        split(from: end, to: to, tiers: rest, into: &parts)
+        split(from: end, to: to, tiers: rest, watermarks: watermarks, into: &parts)
     }
 }
 

@@ -54,7 +54,7 @@ struct RollupScan {
         if method != nil { needed.insert(.method) }
         let projection = Projection.smallest(covering: needed)
         let coarsest = bucketMicros.map(RollupPlan.coarsest(forBucket:)) ?? RollupBatch.Tier.day.micros
-        let parts = RollupPlan.parts(from: from, to: to, coarsest: coarsest)
+        let parts = RollupPlan.parts(from: from, to: to, coarsest: coarsest, watermarks: try RollupWatermarks.load(db))
         var seriesGroups: [Int]?
         for part in parts {
             switch part {

@@ -115,7 +115,7 @@ enum RollupSchema {
                 batches[project, default: RollupBatch(project: project)].add(input)
             }
             guard let last else { return }
-            for batch in batches.values { try batch.write(db, cache: cache) }
+            for batch in batches.values { try batch.write(db, cache: cache, watermarks: .complete) }
             after = last
         }
     }

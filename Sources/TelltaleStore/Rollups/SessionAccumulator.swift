@@ -42,4 +42,25 @@ struct SessionAccumulator {
             tagsSeen = at
         }
     }
+
+    /// Adds the records of `other`, as if they had been added after this accumulator's (on equal times the
+    /// later records win, as in ``add(_:)``).
+    mutating func merge(_ other: SessionAccumulator) {
+        firstSeen = min(firstSeen, other.firstSeen)
+        lastSeen = max(lastSeen, other.lastSeen)
+        calls += other.calls
+        errors += other.errors
+        notifications += other.notifications
+        pollution += other.pollution
+        if let theirs = other.client, theirs.seen >= client?.seen ?? .min { client = theirs }
+        if let theirs = other.server, theirs.seen >= server?.seen ?? .min { server = theirs }
+        if other.transportSeen >= transportSeen, other.transportSeen > .min {
+            transport = other.transport
+            transportSeen = other.transportSeen
+        }
+        if let tags = other.tagsJSON, other.tagsSeen >= tagsSeen {
+            tagsJSON = tags
+            tagsSeen = other.tagsSeen
+        }
+    }
 }

@@ -14,6 +14,8 @@ final class GroupCommit: Sendable {
     struct Batch: Sendable {
         var rows: [CallRow]
         var project: ProjectID
+        /// The rollups of every row, valid when all of them turn out to be new.
+        var rollup: RollupBatch
     }
 
     struct State: ~Copyable {
@@ -64,15 +66,24 @@ final class GroupCommit: Sendable {
                                     return .commit
                                 }
                                 results[member] = .success(new.count)
-                                var rollup = rollupBatches.removeValue(forKey: batch.project) ?? RollupBatch(project: batch.project)
-                                for index in new { rollup.add(RollupInput(batch.rows[index])) }
-                                rollupBatches[batch.project] = rollup
+                                var rollup = batch.rollup
+                                if new.count != batch.rows.count {
+                                    // Some ids were already stored: only the new rows count.
+                                    rollup = RollupBatch(project: batch.project)
+                                    for index in new { rollup.add(RollupInput(batch.rows[index])) }
+                                }
+                                if var shared = rollupBatches.removeValue(forKey: batch.project) {
+                                    shared.merge(rollup)
+                                    rollupBatches[batch.project] = shared
+                                } else {
+                                    rollupBatches[batch.project] = rollup
+                                }
                             } catch {
                                 results[member] = .failure(error)
                             }
                         }
                         // A failure here fails the whole group (the transaction rolls back).
-                        for rollup in rollupBatches.values { try rollup.write(db, cache: rollups) }
+                        try SQLiteCallStore.writeRollups(rollupBatches.values, db: db, cache: rollups)
                         return .commit
                     }
                 } catch {

@@ -14,7 +14,11 @@ extension SQLiteCallStore {
     public func insert(_ calls: [Call], project: ProjectID) async throws -> Int {
         guard !calls.isEmpty else { return 0 }
         let rows = calls.map(CallRow.init)
-        return try await groupCommit.insert(GroupCommit.Batch(rows: rows, project: project), pool: pool, rollups: rollupCache)
+        // Aggregated here, in parallel with other batches, rather than while holding the writer.
+        var rollup = RollupBatch(project: project)
+        for index in rows.indices { rollup.add(RollupInput(rows[index])) }
+        return try await groupCommit.insert(
+            GroupCommit.Batch(rows: rows, project: project, rollup: rollup), pool: pool, rollups: rollupCache)
     }
 
     /// The blocking form of ``insert(_:project:)``, for callers outside Swift concurrency.
@@ -27,13 +31,25 @@ extension SQLiteCallStore {
                 let new = try Self.insertRows(rows, project: project, db: db)
                 var rollup = RollupBatch(project: project)
                 for index in new { rollup.add(RollupInput(rows[index])) }
-                try rollup.write(db, cache: rollupCache)
+                try Self.writeRollups([rollup], db: db, cache: rollupCache)
                 return new.count
             }
         } catch {
             rollupCache.reset()
             throw error
         }
+    }
+
+    /// Writes the rollups of new rows (one batch per project) and compacts the periods they close.
+    static func writeRollups(_ batches: some Collection<RollupBatch>, db: Database, cache: RollupCache) throws {
+        var watermarks = try RollupWatermarks.load(db)
+        var newest = Int64.min
+        for batch in batches {
+            try batch.write(db, cache: cache, watermarks: watermarks)
+            newest = max(newest, batch.newest)
+        }
+        guard newest > .min else { return }
+        try RollupCompaction.run(db, newest: newest, now: CallRow.microseconds(Date()), watermarks: &watermarks)
     }
 
     /// Inserts rows into `calls`; returns the indexes of the rows that were new (ids already stored are skipped).

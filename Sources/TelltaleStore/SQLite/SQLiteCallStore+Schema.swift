@@ -101,6 +101,29 @@ extension SQLiteCallStore {
         migrator.registerMigration("v3-rollups") { db in
             try RollupSchema.migrate(db)
         }
+        migrator.registerMigration("v4-rollup-watermarks") { db in
+            try RollupWatermarks.migrate(db)
+        }
+        migrator.registerMigration("v5-session-targets-by-target") { db in
+            // Keyed by target first: the primary key serves both the per-session probes (full key) and the
+            // sessions of a target (prefix), so the second index, a write per row at ingest, goes.
+            try db.execute(sql: """
+                CREATE TABLE session_targets_v5 (
+                    project_id INTEGER NOT NULL,
+                    method TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    session TEXT NOT NULL,
+                    calls INTEGER NOT NULL,
+                    errors INTEGER NOT NULL,
+                    PRIMARY KEY (project_id, method, target, session)
+                ) WITHOUT ROWID;
+                INSERT INTO session_targets_v5 (project_id, method, target, session, calls, errors)
+                    SELECT project_id, method, target, session, calls, errors FROM session_targets
+                    ORDER BY project_id, method, target, session;
+                DROP TABLE session_targets;
+                ALTER TABLE session_targets_v5 RENAME TO session_targets;
+                """)
+        }
         return migrator
     }
 }

@@ -52,6 +52,7 @@ public final class SQLiteCallStore: CallStore {
                 PRAGMA temp_store = MEMORY;
                 """)
             try SketchMergeFunction.register(db)
+            db.add(function: SketchMergeAggregate.function)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
