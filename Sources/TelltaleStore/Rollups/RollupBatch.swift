@@ -194,12 +194,7 @@ struct RollupBatch {
             INSERT INTO \(tier.table) (project_id, projection, bucket, series_id, calls, ok, tool_error, error, cancelled, no_response,
                                         notifications, first_seen, last_seen, sketch)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (project_id, projection, bucket, series_id) DO UPDATE SET
-                calls = calls + excluded.calls, ok = ok + excluded.ok, tool_error = tool_error + excluded.tool_error,
-                error = error + excluded.error, cancelled = cancelled + excluded.cancelled,
-                no_response = no_response + excluded.no_response, notifications = notifications + excluded.notifications,
-                first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-                sketch = \(SketchMergeFunction.name)(sketch, excluded.sketch)
+            \(RollupSchema.mergeOnConflict)
             """)
         defer { statement.finish() }
         for (key, row) in rows {

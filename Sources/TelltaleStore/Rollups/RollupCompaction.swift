@@ -42,12 +42,7 @@ enum RollupCompaction {
             FROM \(source.table)
             WHERE project_id = ? AND projection = ? AND bucket >= ? AND bucket < ?
             GROUP BY period, series_id
-            ON CONFLICT (project_id, projection, bucket, series_id) DO UPDATE SET
-                calls = calls + excluded.calls, ok = ok + excluded.ok, tool_error = tool_error + excluded.tool_error,
-                error = error + excluded.error, cancelled = cancelled + excluded.cancelled,
-                no_response = no_response + excluded.no_response, notifications = notifications + excluded.notifications,
-                first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-                sketch = \(SketchMergeFunction.name)(sketch, excluded.sketch)
+            \(RollupSchema.mergeOnConflict)
             """)
         defer { statement.finish() }
         for project in projects {

@@ -4,6 +4,17 @@ import TelltaleCore
 
 /// The `v3-rollups` migration: rollup tiers, series and tag set dictionaries, sessions, and their backfill.
 enum RollupSchema {
+    /// The upsert clause every write of a rollup row ends with: counts add up, first/last seen widen, and the
+    /// latency sketches merge (ingest of new minutes and compaction into coarser tiers share it).
+    static let mergeOnConflict = """
+        ON CONFLICT (project_id, projection, bucket, series_id) DO UPDATE SET
+            calls = calls + excluded.calls, ok = ok + excluded.ok, tool_error = tool_error + excluded.tool_error,
+            error = error + excluded.error, cancelled = cancelled + excluded.cancelled,
+            no_response = no_response + excluded.no_response, notifications = notifications + excluded.notifications,
+            first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+            sketch = \(SketchMergeFunction.name)(sketch, excluded.sketch)
+        """
+
     /// Creates the tables and fills them from the calls already stored.
     static func migrate(_ db: Database) throws {
         var sql = """
