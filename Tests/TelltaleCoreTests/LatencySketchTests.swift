@@ -23,7 +23,7 @@ import TelltaleCore
     }
 
     @Test func withinOnePercentOnRandomDistributions() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         // Log-uniform from 1 µs to 100 s, and a tight normal-ish cluster around 2 ms.
         let logUniform = (0..<50_000).map { _ in Int64(exp(Double.random(in: log(1e3)...log(1e11), using: &rng))) }
         let cluster = (0..<50_000).map { _ in
@@ -38,7 +38,7 @@ import TelltaleCore
     }
 
     @Test func mergeEqualsAddingEverything() {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let values = (0..<30_000).map { _ in Int64.random(in: 1...5_000_000_000, using: &rng) }
         var whole = LatencySketch()
         var parts = [LatencySketch(), LatencySketch(), LatencySketch()]
@@ -69,7 +69,7 @@ import TelltaleCore
 
     @Test func serializationRoundTripsAndRejectsGarbage() throws {
         var sketch = LatencySketch()
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for _ in 0..<10_000 { sketch.add(Int64.random(in: 1...10_000_000_000, using: &rng)) }
         sketch.add(0)
         let bytes = sketch.serialized()
@@ -87,7 +87,7 @@ import TelltaleCore
     }
 
     @Test func mergingSerializedBytesEqualsMergingSketches() throws {
-        var rng = SplitMix(seed: 21)
+        var rng = SplitMix64(seed: 21)
         var parts: [LatencySketch] = []
         for index in 0..<20 {
             var part = LatencySketch()
@@ -137,7 +137,7 @@ import TelltaleCore
     }
 
     @Test func mergeSerializedWritesTheBytesOfTheMergedSketch() throws {
-        var rng = SplitMix(seed: 33)
+        var rng = SplitMix64(seed: 33)
         var parts: [LatencySketch] = [LatencySketch()]
         var zeros = LatencySketch()
         zeros.add(0)

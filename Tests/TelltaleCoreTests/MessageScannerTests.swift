@@ -130,7 +130,7 @@ import TelltaleCore
     }
 
     @Test func randomGarbageNeverCrashesOrHangs() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let alphabet = Array(#"{}[]":,\ 0123456789-+.eEtrufalsn"#.utf8) + [0x00, 0xFF, 0xC3, 0x0A]
         let seeds = Fixtures.modern.map { Array($0.1.utf8) } + Fixtures.legacy.map { Array($0.1.utf8) }
         var classified = 0
@@ -163,18 +163,5 @@ import TelltaleCore
         } else {
             Issue.record("deeply nested params not scanned")
         }
-    }
-}
-
-/// A small deterministic PRNG for reproducible fuzzing.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

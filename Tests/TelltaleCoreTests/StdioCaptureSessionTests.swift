@@ -129,7 +129,7 @@ import TelltaleCore
     }
 
     @Test func survivesRandomBytesInRandomChunksFromBothSides() {
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let real = Fixtures.modern.map { Array(($0.1 + "\n").utf8) }
         var session = StdioCaptureSession(options: CaptureOptions(requestTimeout: .milliseconds(5), maxLineBytes: 4096))
         var produced = 0

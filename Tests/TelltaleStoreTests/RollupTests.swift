@@ -111,7 +111,7 @@ struct RollupTests {
             try await temp.store.insert(Array(calls[batch..<min(batch + 700, calls.count)]), project: project)
         }
         let truth = RollupTruth(calls: calls)
-        var rng = SplitMix(seed: 9)
+        var rng = SplitMix64(seed: 9)
         var ranges: [(Int64, Int64)] = [(Self.start - 30 * Self.hour, Self.start + 50 * Self.hour)]
         for _ in 0..<5 {
             let from = Self.start - 20 * Self.hour + Int64(rng.next() % UInt64(40 * Self.hour))

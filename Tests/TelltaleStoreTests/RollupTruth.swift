@@ -103,7 +103,7 @@ enum RandomTraffic {
 
     /// `count` calls from `start` over `seconds`, in sessions of ~15 records.
     static func calls(count: Int, start: Int64, seconds: Int64, seed: UInt64) -> [Call] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var result: [Call] = []
         var session = "", server = servers[0], client: PeerInfo? = clients[0], tags: [String: String] = [:]
         for index in 0..<count {
@@ -129,18 +129,5 @@ enum RandomTraffic {
                 transport: .stdio, tags: tags, pollutionLines: kind == .pollution ? Int(rng.next() % 4) + 1 : nil))
         }
         return result
-    }
-}
-
-/// SplitMix64, for reproducible test data.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
