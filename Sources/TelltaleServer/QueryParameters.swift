@@ -3,14 +3,10 @@ import TelltaleCore
 import Hummingbird
 import TelltaleStore
 
-/// The query-string parameters every query endpoint and dashboard page shares: time range and filters.
+/// The query-string parameters every query endpoint shares: time range and filters.
 ///
-/// The dashboard keeps the parsed parameters to build links that change one of them:
-/// ```swift
-/// let parameters = try QueryParameters(request, now: Date(), defaultRange: configuration.defaultRange)
-/// let query = parameters.callQuery(project: project)
-/// let link = "/tools?" + parameters.queryString(setting: ["range": "1h"])
-/// ```
+/// Strict: a bad value is a 400. The dashboard reads the same parameters leniently (``DashboardFilters``:
+/// bad values are listed on the page) and builds its links from them.
 package struct QueryParameters: Sendable, Equatable {
     /// Inclusive start of the range.
     package var from: Date
@@ -26,11 +22,6 @@ package struct QueryParameters: Sendable, Equatable {
     package var prompt: String?
     package var resource: String?
     package var tags: [String: String]
-    /// The non-empty parameters as given (`from`, `to`, `range`, filters, each `tag`), for re-rendering links.
-    package var items: [URLQueryItem]
-
-    /// The names of the parameters this type reads.
-    package static let names = ["from", "to", "range", "server", "client", "clientVersion", "tool", "prompt", "resource", "tag"]
 
     /// Parses `from`, `to`, `range`, `server`, `client`, `clientVersion`, `tool`, `prompt`, `resource` and
     /// repeatable `tag` from a request's query string.
@@ -47,10 +38,6 @@ package struct QueryParameters: Sendable, Equatable {
         func text(_ name: String) -> String? {
             guard let value = parameters[Substring(name)], !value.isEmpty else { return nil }
             return String(value)
-        }
-        var items: [URLQueryItem] = []
-        for name in Self.names where name != "tag" {
-            if let value = text(name) { items.append(URLQueryItem(name: name, value: value)) }
         }
         let preset = try text("range").map { raw in
             guard let preset = RangePreset(rawValue: raw) else {
@@ -86,10 +73,8 @@ package struct QueryParameters: Sendable, Equatable {
         for raw in parameters[values: "tag"] where !raw.isEmpty {
             let (key, value) = try Self.tag(raw)
             tags[key] = value
-            items.append(URLQueryItem(name: "tag", value: String(raw)))
         }
         self.tags = tags
-        self.items = items
     }
 
     /// The store query for `project`.
@@ -99,36 +84,6 @@ package struct QueryParameters: Sendable, Equatable {
             server: server, client: client, clientVersion: clientVersion, tool: tool,
             prompt: prompt, resource: resource, tags: tags
         )
-    }
-
-    /// The parameters as given, with some replaced: a non-nil value sets the parameter (replacing every
-    /// occurrence), nil removes it. Setting `range` removes `from`/`to`, and setting `from` or `to` removes
-    /// `range`, so the new link means what it says.
-    package func queryItems(setting changes: [String: String?] = [:]) -> [URLQueryItem] {
-        var removed = Set(changes.keys)
-        if changes["range"] != nil { removed.formUnion(["from", "to"]) }
-        if changes["from"] != nil || changes["to"] != nil { removed.insert("range") }
-        var result = items.filter { !removed.contains($0.name) }
-        for name in Self.names + changes.keys.filter({ !Self.names.contains($0) }).sorted() {
-            if let change = changes[name], let value = change {
-                result.append(URLQueryItem(name: name, value: value))
-            }
-        }
-        return result
-    }
-
-    /// ``queryItems(setting:)`` as a percent-encoded query string without the leading `?` (empty when none).
-    package func queryString(setting changes: [String: String?] = [:]) -> String {
-        queryItems(setting: changes).map { "\(Self.encode($0.name))=\(Self.encode($0.value ?? ""))" }
-            .joined(separator: "&")
-    }
-
-    /// Percent-encodes everything but RFC 3986 unreserved characters (so `&`, `=`, `+`, `:` and `/` in values
-    /// survive a round trip).
-    package static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(.init(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
     /// A date parameter: RFC 3339, or integer milliseconds since the epoch; nil when absent.

@@ -62,19 +62,4 @@ import TelltaleStore
             tool: "search", prompt: "greet", resource: "file:///a.txt", tags: ["env": "prod", "region": "eu"]
         ))
     }
-
-    @Test func queryStringKeepsGivenParametersAndAppliesChanges() throws {
-        let parsed = try Self.parse("range=1h&tool=a%26b%3Dc&tag=env:prod&client=")
-        #expect(parsed.queryString() == "range=1h&tool=a%26b%3Dc&tag=env%3Aprod")
-        #expect(parsed.queryString(setting: ["tool": nil]) == "range=1h&tag=env%3Aprod")
-        #expect(parsed.queryString(setting: ["client": "cursor"]) == "range=1h&tool=a%26b%3Dc&tag=env%3Aprod&client=cursor")
-        // A range replaces from/to and vice versa.
-        let custom = try Self.parse("from=1&to=2&server=s")
-        #expect(custom.queryString(setting: ["range": "6h"]) == "server=s&range=6h")
-        #expect(parsed.queryString(setting: ["from": "5", "to": "9"]) == "tool=a%26b%3Dc&tag=env%3Aprod&from=5&to=9")
-        // Round trip: the string parses back to the same parameters.
-        let again = try Self.parse(parsed.queryString())
-        #expect(again == parsed)
-        #expect(QueryParameters.encode("a b+c/é") == "a%20b%2Bc%2F%C3%A9")
-    }
 }

@@ -5,9 +5,10 @@ enum DashboardFilterBar {
     static func render(_ request: DashboardRequest) -> HTML {
         let filters = request.filters
         let path = request.path
-        let ranges = DashboardFilters.ranges.map { range -> HTML in
-            let current: HTML = filters.range == range.name ? " aria-current=\"true\"" : ""
-            return "<a href=\"\(filters.with(range: range.name).link(path))\"\(current)>\(range.name)</a>"
+        let ranges = RangePreset.allCases.map { preset -> HTML in
+            let name = preset.rawValue
+            let current: HTML = filters.range == name ? " aria-current=\"true\"" : ""
+            return "<a href=\"\(filters.with(range: name).link(path))\"\(current)>\(name)</a>"
         }
         var fields: [HTML] = [
             input("from", "From (UTC, RFC 3339)", filters.customFrom ?? (filters.range == nil ? RFC3339Text.string(filters.from) : nil)),

@@ -10,13 +10,10 @@ import TelltaleStore
 /// `prompt`, `resource` and repeatable `tag=key:value`. Bad values do not fail the page: they are dropped
 /// and listed in ``problems``.
 struct DashboardFilters: Sendable {
-    /// The preset ranges, in menu order.
-    static let ranges: [(name: String, seconds: TimeInterval)] = [
-        ("15m", 900), ("1h", 3600), ("6h", 6 * 3600), ("24h", 24 * 3600), ("7d", 7 * 24 * 3600),
-    ]
-    static let defaultRange = "24h"
+    /// The range shown when the query string names none.
+    static let defaultRange = RangePreset.oneDay
 
-    /// The preset in use, or nil for a custom `from`/`to` range.
+    /// The preset in use (a ``RangePreset`` raw value), or nil for a custom `from`/`to` range.
     var range: String?
     var from: Date
     var to: Date
@@ -54,7 +51,7 @@ struct DashboardFilters: Sendable {
         let customFrom = date("from")
         let customTo = date("to")
         var range = text("range")
-        if let name = range, !Self.ranges.contains(where: { $0.name == name }) {
+        if let name = range, RangePreset(rawValue: name) == nil {
             problems.append("unknown range '\(name)': use 15m, 1h, 6h, 24h or 7d")
             range = nil
         }
@@ -66,11 +63,10 @@ struct DashboardFilters: Sendable {
             self.customTo = customTo == nil ? nil : text("to")
         } else {
             if customFrom != nil { problems.append("'from' must be before 'to'; showing the last 24 hours") }
-            let name = range ?? Self.defaultRange
-            let seconds = Self.ranges.first { $0.name == name }?.seconds ?? 24 * 3600
-            self.range = name
+            let preset = range.flatMap(RangePreset.init(rawValue:)) ?? Self.defaultRange
+            self.range = preset.rawValue
             self.to = now
-            self.from = now.addingTimeInterval(-seconds)
+            self.from = now.addingTimeInterval(-preset.seconds)
         }
         server = text("server")
         client = text("client")

@@ -7,7 +7,7 @@ struct OverviewPage {
     let store: any CallStore
 
     func render(_ request: DashboardRequest) async throws -> DashboardPage {
-        let bucket = ChartBucket.seconds(for: request.filters.seconds)
+        let bucket = Analytics.bucketSeconds(for: request.filters.seconds)
         let report = try await Analytics(store: store).overview(request.query, bucketSeconds: bucket)
         guard report.summary.calls > 0 || report.summary.notifications > 0 else {
             return DashboardPage(title: "Overview", body: DashboardComponents.noDataYet(request, what: "MCP calls"))

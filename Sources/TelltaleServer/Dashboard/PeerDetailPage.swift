@@ -16,7 +16,7 @@ struct PeerDetailPage {
         let heading: HTML = "\(noun): <span id=\"peer-name\">\(label)</span>"
         let back: HTML = "<p><a href=\"\(request.filters.withoutClientVersion.link(side.path))\">← All \(side.rawValue)</a></p>"
         // The queries run concurrently (the store reads from a pool).
-        let bucket = ChartBucket.seconds(for: request.filters.seconds)
+        let bucket = Analytics.bucketSeconds(for: request.filters.seconds)
         var versionsQuery = query
         versionsQuery.clientVersion = nil
         async let summaryResult = store.summary(query)

@@ -17,7 +17,7 @@ struct TargetDetailPage {
         }
         let noun = kind == .resource ? "Resource" : (kind == .tool ? "Tool" : "Prompt")
         // The four queries run concurrently (the store reads from a pool).
-        let bucket = ChartBucket.seconds(for: request.filters.seconds)
+        let bucket = Analytics.bucketSeconds(for: request.filters.seconds)
         async let summaryResult = store.summary(query)
         async let seriesResult = store.timeseries(query, bucketSeconds: bucket)
         // Per client version from the rollups' breakdown: the clients table's per-peer session counts are

@@ -7,7 +7,7 @@ struct ThroughputPage {
     let store: any CallStore
 
     func render(_ request: DashboardRequest) async throws -> DashboardPage {
-        let bucket = ChartBucket.seconds(for: request.filters.seconds)
+        let bucket = Analytics.bucketSeconds(for: request.filters.seconds)
         let report = try await Analytics(store: store).throughput(request.query, bucketSeconds: bucket)
         let title = "Throughput by tool"
         guard !report.tools.isEmpty else {
