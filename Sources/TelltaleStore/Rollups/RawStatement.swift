@@ -82,8 +82,6 @@ struct RawStatement {
 
     @inline(__always) func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
-    @inline(__always) func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
-
     /// A text column; nil for NULL, and for `''` when `emptyIsNil`.
     @inline(__always) func text(_ column: Int32, emptyIsNil: Bool = false) -> String? {
         guard let pointer = sqlite3_column_text(handle, column) else { return nil }
