@@ -5,10 +5,10 @@ import ArgumentParser
 struct TelltaleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telltale-bench",
-        abstract: "Benchmarks of Telltale: what `telltale run` adds to a stdio MCP server, ingest, store queries and dashboard pages.",
+        abstract: "Benchmarks of Telltale: what `telltale run` and `telltale proxy` add to an MCP server, ingest, store queries and dashboard pages.",
         subcommands: [
             RelayBenchmark.self, IngestBenchmark.self, EchoServer.self, ObservedRelayWrapper.self, FillStore.self,
-            StoreQueries.self, DashboardBenchmark.self,
+            StoreQueries.self, DashboardBenchmark.self, HTTPProxyBenchmark.self,
         ]
     )
 }
