@@ -109,6 +109,7 @@ struct HTTPProxyBenchmark: AsyncParsableCommand {
     private func measure(session: inout HTTPProxySession) async throws {
         print("telltale-bench http-proxy: " + session.targets.map { "\($0.name) :\($0.port)" }.joined(separator: ", "))
         if let proxy = session.telltaleCommand { print("telltale: \(proxy)") }
+        print("load average at start: \(Self.loadAverage())")
         print("latency: \(rounds) rounds × \(requests) sequential requests per target and reply, warm-up \(warmup), "
             + "\(bodyBytes)-byte bodies, one keep-alive connection each")
 
@@ -116,7 +117,9 @@ struct HTTPProxyBenchmark: AsyncParsableCommand {
         var throughput: [HTTPProxyReport.Throughput] = []
         if throughputRounds > 0 {
             print("throughput: wrk -t\(wrkThreads) -c\(connections) -d\(duration)s, \(throughputRounds) rounds per target and reply")
-            throughput = try measureThroughput(targets: session.targets, directory: session.directory)
+            throughput = try measureThroughput(
+                targets: session.targets, collector: session.collector?.server.process.processIdentifier,
+                directory: session.directory)
         }
         var capture: String?
         if session.collector != nil {
@@ -124,8 +127,14 @@ struct HTTPProxyBenchmark: AsyncParsableCommand {
                 + throughput.filter { $0.target == "telltale" }.reduce(0) { $0 + $1.runs.reduce(0) { $0 + $1.requests } }
             capture = try await session.verifyCapture(expected: expected)
         }
-        print("")
+        print("load average at the end: \(Self.loadAverage())\n")
         print(HTTPProxyReport.markdown(latency: latency, throughput: throughput, capture: capture))
+    }
+
+    /// The first three fields of `/proc/loadavg`.
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     /// Sequential round trips; returns per target and reply kind the per-round samples.
@@ -174,7 +183,10 @@ struct HTTPProxyBenchmark: AsyncParsableCommand {
         }
     }
 
-    private func measureThroughput(targets: [HTTPProxySession.Target], directory: URL) throws -> [HTTPProxyReport.Throughput] {
+    /// wrk runs; `collector` is the pid of `telltale serve`, whose CPU time is recorded too.
+    private func measureThroughput(
+        targets: [HTTPProxySession.Target], collector: pid_t?, directory: URL
+    ) throws -> [HTTPProxyReport.Throughput] {
         let scripts = try [false, true].map { try WrkRun.script(in: directory, sse: $0, bodyBytes: bodyBytes) }
         var results = targets.flatMap { target in
             [false, true].map { HTTPProxyReport.Throughput(target: target.name, sse: $0, runs: []) }
@@ -184,9 +196,14 @@ struct HTTPProxyBenchmark: AsyncParsableCommand {
             for index in order {
                 let entry = results[index]
                 guard let port = targets.first(where: { $0.name == entry.target })?.port else { continue }
-                let run = try WrkRun.run(
+                let proxy = targets.first(where: { $0.name == entry.target })?.pid
+                let before = (ProcessCPUTime.current(), proxy.flatMap(ProcessCPUTime.tree), collector.flatMap(ProcessCPUTime.tree))
+                var run = try WrkRun.run(
                     wrk: wrk, script: scripts[entry.sse ? 1 : 0], port: port, threads: wrkThreads,
                     connections: connections, seconds: duration)
+                run.upstreamCPU = ProcessCPUTime.current() - before.0
+                if let start = before.1, let end = proxy.flatMap(ProcessCPUTime.tree) { run.proxyCPU = end - start }
+                if let start = before.2, let end = collector.flatMap(ProcessCPUTime.tree) { run.collectorCPU = end - start }
                 results[index].runs.append(run)
                 print("  round \(round + 1)/\(throughputRounds): \(entry.target) \(entry.sse ? "SSE" : "JSON"): "
                     + "\(Int(run.requestsPerSecond.rounded())) req/s (wrk p50 \(run.p50), p99 \(run.p99)"

@@ -55,15 +55,18 @@ enum HTTPProxyReport {
 
         if !throughput.isEmpty {
             lines.append("")
-            lines.append("| reply | target | **req/s (median)** | runs | wrk p50 | wrk p99 | non-2xx / socket errors |")
-            lines.append("|---|---|---|---|---|---|---|")
+            lines.append("| reply | target | **req/s (median)** | runs | wrk p50 | wrk p99 | CPU µs/req: proxy | collector | upstream "
+                + "| non-2xx / socket errors |")
+            lines.append("|---|---|---|---|---|---|---|---|---|---|")
             for entry in throughput where !entry.runs.isEmpty {
                 let rates = entry.runs.map(\.requestsPerSecond)
                 let middle = entry.runs.sorted { $0.requestsPerSecond < $1.requestsPerSecond }[entry.runs.count / 2]
                 let errors = "\(entry.runs.reduce(0) { $0 + $1.non2xx }) / \(entry.runs.reduce(0) { $0 + $1.socketErrors })"
                 lines.append("| \(entry.sse ? "SSE" : "JSON") | \(entry.target) | **\(format(median(rates), decimals: 0))** | "
                     + rates.map { format($0, decimals: 0) }.joined(separator: ", ")
-                    + " | \(middle.p50) | \(middle.p99) | \(errors) |")
+                    + " | \(middle.p50) | \(middle.p99) | "
+                    + [\.proxyCPU, \.collectorCPU, \.upstreamCPU].map { cpuPerRequest(entry.runs, $0) }.joined(separator: " | ")
+                    + " | \(errors) |")
             }
             for entry in throughput where entry.target == "telltale" && !entry.runs.isEmpty {
                 let rate = median(entry.runs.map(\.requestsPerSecond))
@@ -76,6 +79,13 @@ enum HTTPProxyReport {
             lines.append("Capture: \(capture)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Median over runs of CPU seconds per request, in µs ("—" when not measured).
+    static func cpuPerRequest(_ runs: [WrkRun], _ field: KeyPath<WrkRun, Double>) -> String {
+        let values = runs.filter { $0[keyPath: field].isFinite && $0.requests > 0 }
+            .map { $0[keyPath: field] / Double($0.requests) * 1e6 }
+        return values.isEmpty ? "—" : format(median(values), decimals: 1)
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -10,6 +13,8 @@ struct HTTPProxySession {
     struct Target {
         var name: String
         var port: Int
+        /// The proxy's process (nil for `direct`, which is the upstream inside this process).
+        var pid: pid_t?
     }
 
     /// The collector and the read key to ask it what was captured.
@@ -32,13 +37,13 @@ struct HTTPProxySession {
     /// Starts the collector (when capture is on) and the proxies among `names`.
     mutating func start(names: [String], benchmark: HTTPProxyBenchmark, directory: URL) async throws {
         self.directory = directory
-        targets = [Target(name: "direct", port: upstream.port)]
+        targets = [Target(name: "direct", port: upstream.port, pid: nil)]
         if names.contains("nginx") {
             let nginx = try await ProxyTargetProcess.nginx(
                 executable: benchmark.nginx, upstreamPort: upstream.port, workers: benchmark.nginxWorkers,
                 directory: directory)
             proxies.append(nginx)
-            targets.append(Target(name: "nginx", port: nginx.port))
+            targets.append(Target(name: "nginx", port: nginx.port, pid: nginx.process.processIdentifier))
         }
         if names.contains("telltale") {
             let executable = try RelayBenchmark.locateTelltale(benchmark.telltale)
@@ -56,7 +61,7 @@ struct HTTPProxySession {
             let proxy = try await ProxyTargetProcess.telltale(
                 executable: executable, upstreamPort: upstream.port, options: options, directory: directory)
             proxies.append(proxy)
-            targets.append(Target(name: "telltale", port: proxy.port))
+            targets.append(Target(name: "telltale", port: proxy.port, pid: proxy.process.processIdentifier))
             telltaleCommand = "\(executable) proxy 127.0.0.1:\(upstream.port) 127.0.0.1:\(proxy.port) "
                 + options.enumerated().map { $0.offset > 0 && options[$0.offset - 1] == "--api-key" ? "<ingest key>" : $0.element }
                 .joined(separator: " ")

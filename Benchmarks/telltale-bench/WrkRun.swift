@@ -13,6 +13,10 @@ struct WrkRun {
     /// wrk's latency percentiles line for p50 and p99, as printed (e.g. `1.23ms`).
     var p50: String
     var p99: String
+    /// CPU seconds used during the run by the in-process upstream, the proxy (with its workers) and the collector.
+    var upstreamCPU: Double = .nan
+    var proxyCPU: Double = .nan
+    var collectorCPU: Double = .nan
 
     /// Writes the Lua script for `sse` or JSON replies into `directory` and returns its path.
     static func script(in directory: URL, sse: Bool, bodyBytes: Int) throws -> String {
