@@ -17,6 +17,12 @@ public struct HTTPCaptureOptions: Sendable {
     public private(set) var redactHeaders: [String]
     /// A session tracker idle this long with no open request and no open exchange is evicted.
     public var sessionIdleTimeout: Duration
+    /// Sessions kept at most before their idle time is up: beyond it, each tick
+    /// evicts the least recently active sessions with nothing open (sessionless traffic grouped by
+    /// trace id can otherwise make one session per request).
+    public var maxSessions: Int
+    /// Default ``maxSessions``: 50,000.
+    public static let defaultMaxSessions = 50_000
 
     /// Validated options.
     ///
@@ -42,6 +48,7 @@ public struct HTTPCaptureOptions: Sendable {
         self.contextHeaders = contextHeaders
         self.redactHeaders = redactHeaders
         self.sessionIdleTimeout = sessionIdleTimeout
+        self.maxSessions = HTTPCaptureOptions.defaultMaxSessions
     }
 
     /// Validated options from the CLI strings: `--context-header Header=tag` specs and

@@ -75,7 +75,9 @@ extension HTTPCaptureState {
         }
         var capture = options.capture
         capture.transport = key.transport
-        sessions[key] = HTTPSession(id: id, options: capture, at: instant)
+        var session = HTTPSession(id: id, options: capture, at: instant)
+        if case .legacy = key { session.keepsEarlyResponses = true }
+        sessions[key] = session
     }
 
     // MARK: - Feeding

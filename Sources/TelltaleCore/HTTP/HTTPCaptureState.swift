@@ -124,17 +124,34 @@ package struct HTTPCaptureState: Sendable {
     }
 
     /// Timeouts of open requests in every session, then eviction of idle sessions (nothing open,
-    /// no live exchange, idle for ``HTTPCaptureOptions/sessionIdleTimeout``).
+    /// no live exchange, idle for ``HTTPCaptureOptions/sessionIdleTimeout``; beyond
+    /// ``HTTPCaptureOptions/maxSessions``, the least recently active of those with nothing open).
     package mutating func tick(at instant: CaptureInstant) -> [Call] {
         var calls: [Call] = []
         var evicted: [HTTPSessionKey] = []
         let idleNs = options.sessionIdleTimeoutNs
+        var idle: [(key: HTTPSessionKey, lastActivityNs: UInt64)] = []
         for index in sessions.indices {
-            sessions.values[index].tracker.expire(at: instant, into: &calls)
-            if sessions.values[index].evictable(at: instant, idleNs: idleNs) { evicted.append(sessions.keys[index]) }
+            if sessions.values[index].tracker.openRequests > 0 {
+                sessions.values[index].tracker.expire(at: instant, into: &calls)
+            }
+            sessions.values[index].expireEarlyResponses(at: instant)
+            let session = sessions.values[index]
+            if session.evictable(at: instant, idleNs: idleNs) {
+                evicted.append(sessions.keys[index])
+            } else if session.evictable(at: instant, idleNs: 0) {
+                idle.append((sessions.keys[index], session.lastActivityNs))
+            }
+        }
+        // Over the cap, the least recently active sessions with nothing open go first.
+        let excess = sessions.count - evicted.count - options.maxSessions
+        if excess > 0 {
+            evicted += idle.sorted { $0.lastActivityNs < $1.lastActivityNs }.prefix(excess).map(\.key)
         }
         for key in evicted {
-            if let endpoint = sessions.removeValue(forKey: key)?.endpoint { endpoints[endpoint] = nil }
+            if let endpoint = sessions.removeValue(forKey: key)?.endpoint, endpoints[endpoint] == key {
+                endpoints[endpoint] = nil
+            }
         }
         return calls
     }

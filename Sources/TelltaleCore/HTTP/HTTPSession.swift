@@ -8,6 +8,11 @@ package struct HTTPSession: Sendable {
     package var activeExchanges = 0
     /// The legacy message endpoint (`/messages/?session_id=…`) announced for the session.
     package var endpoint: String?
+    /// Whether server responses that match no open request are kept briefly (legacy sessions:
+    /// a reply on the SSE stream can be observed before the end of the POST that carried its request).
+    package var keepsEarlyResponses = false
+    /// Server responses waiting for their request (see ``keepsEarlyResponses``).
+    package var earlyResponses: [EarlyResponse] = []
 
     /// A session with a fresh tracker.
     package init(id: String, options: CaptureOptions, at instant: CaptureInstant) {
@@ -37,10 +42,17 @@ package struct HTTPSession: Sendable {
         defer { tracker.requestContext = CallTracker.RequestContext() }
         var opened: [CallTracker.OpenRequest] = []
         for message in messages {
+            if keepsEarlyResponses, source == .server, let id = message.id,
+               message.kind == .response || message.kind == .errorResponse,
+               tracker.openRequest(direction: .toServer, id: id) == nil {
+                keepEarlyResponse(id: id, body: body, byteCount: byteCount, truncated: !message.complete, at: instant)
+                continue
+            }
             tracker.observe(message, line: body, byteCount: byteCount, from: source, at: instant, into: &calls)
             if source == .client, message.kind == .request, let id = message.id,
                let open = tracker.openRequest(direction: .toServer, id: id) {
                 opened.append(open)
+                replayEarlyResponse(id: id, into: &calls)
             }
         }
         return opened

@@ -122,12 +122,10 @@ public struct SSEParser: Sendable {
 
     private func fieldNamed(_ bytes: [UInt8], tooLong: Bool) -> Field {
         guard !tooLong else { return .other }
-        switch bytes {
-        case Array("data".utf8): return .data
-        case Array("event".utf8): return .event
-        case Array("id".utf8): return .id
-        default: return .other
-        }
+        if bytes.elementsEqual("data".utf8) { return .data }
+        if bytes.elementsEqual("event".utf8) { return .event }
+        if bytes.elementsEqual("id".utf8) { return .id }
+        return .other
     }
 
     /// The colon after a field name: the value starts (a single leading space is skipped).

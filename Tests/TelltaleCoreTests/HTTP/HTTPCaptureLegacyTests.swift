@@ -110,3 +110,51 @@ import TelltaleCore
         #expect(harness.state.endpoints.keys.sorted() == ["/mcp/messages?x=1"])
     }
 }
+
+/// A reply on the legacy stream can be observed before the end of the POST that carried its request.
+@Suite struct HTTPCaptureEarlyReplyTests {
+    private typealias F = HTTPFixtures
+
+    private func stream(_ harness: inout HTTPCaptureHarness) -> HTTPExchange {
+        var stream = harness.begin("GET", "/sse", headers: HTTPFields([("Accept", "text/event-stream")]))
+        harness.send(&stream)
+        harness.head(&stream, headers: HTTPFields([("content-type", "text/event-stream; charset=utf-8")]))
+        harness.body(&stream, "event: endpoint\r\ndata: /messages/?session_id=early\r\n\r\n")
+        return stream
+    }
+
+    @Test func aReplyThatOvertakesItsPostIsPairedWhenThePostEnds() {
+        var harness = HTTPCaptureHarness()
+        var sse = stream(&harness)
+        var post = harness.begin("POST", "/messages/?session_id=early", connection: 2)
+        for byte in Array(F.legacySlowCall.utf8) { [byte].withUnsafeBytes { post.appendRequestBody($0) } }
+        // The server answered before the proxy reported the end of the POST.
+        #expect(harness.body(&sse, F.sseEvent(F.legacySlowResult)).isEmpty)
+        let paired = harness.send(&post)
+        #expect(paired.map(\.method) == ["tools/call"])
+        #expect(paired.first?.outcome == .ok)
+        #expect(paired.first?.durationNs == 0)
+        #expect(paired.first?.responseBytes == F.legacySlowResult.utf8.count)
+        #expect(harness.state.openRequests == 0)
+    }
+
+    @Test func anUnclaimedEarlyReplyIsForgottenAfterTheWindow() {
+        var harness = HTTPCaptureHarness()
+        var sse = stream(&harness)
+        harness.body(&sse, F.sseEvent(F.legacySlowResult))
+        #expect(harness.state.sessions[.legacy("early")]?.earlyResponses.count == 1)
+        _ = harness.tick(afterSeconds: 5)
+        #expect(harness.state.sessions[.legacy("early")]?.earlyResponses.isEmpty == true)
+        var post = harness.begin("POST", "/messages/?session_id=early", connection: 2)
+        harness.send(&post, F.legacySlowCall)
+        #expect(harness.calls.isEmpty)
+        #expect(harness.state.openRequests == 1)
+    }
+
+    @Test func earlyRepliesAreBounded() {
+        var harness = HTTPCaptureHarness()
+        var sse = stream(&harness)
+        for id in 0..<20 { harness.body(&sse, F.sseEvent(#"{"jsonrpc":"2.0","id":\#(id),"result":{}}"#)) }
+        #expect(harness.state.sessions[.legacy("early")]?.earlyResponses.map(\.id) == (12..<20).map(String.init))
+    }
+}

@@ -183,3 +183,24 @@ import TelltaleCore
         #expect(harness.state.sessions.isEmpty)
     }
 }
+
+@Suite struct HTTPCaptureSessionCapTests {
+    @Test func beyondTheCapTheLeastRecentlyActiveIdleSessionsGo() throws {
+        var options = try HTTPCaptureOptions()
+        options.maxSessions = 3
+        var harness = HTTPCaptureHarness(options: options)
+        for trace in 1...5 {
+            let traceparent = "00-\(String(repeating: "0", count: 31))\(trace)-00f067aa0ba902b7-01"
+            harness.post(HTTPFixtures.modernCall(id: trace, traceparent: traceparent),
+                         reply: HTTPFixtures.modernResult(id: trace), replySession: nil)
+        }
+        // One session still has a request open: it is never evicted for the cap.
+        var open = harness.begin("POST", "/mcp", headers: HTTPFixtures.postHeaders(session: "open"))
+        harness.send(&open, HTTPFixtures.slowCall)
+        #expect(harness.state.sessions.count == 6)
+        _ = harness.tick(afterSeconds: 1)
+        let kept = Set(harness.state.sessions.keys)
+        #expect(kept == [.mcp("open"), .trace(String(repeating: "0", count: 31) + "4"),
+                         .trace(String(repeating: "0", count: 31) + "5")])
+    }
+}
