@@ -18,6 +18,8 @@ public final class HTTPTrackingObserver: HTTPProxyObserver {
     private let state: Mutex<State>
     private let sink: any CallSink
     private let captured = Atomic<Int>(0)
+    /// Mirrors `State.finished` so that new exchanges are refused without taking the lock.
+    private let finishing = Atomic<Bool>(false)
     /// The options every exchange is captured with.
     public let options: HTTPCaptureOptions
 
@@ -36,7 +38,7 @@ public final class HTTPTrackingObserver: HTTPProxyObserver {
 
     /// Returns the observer of a new exchange (nil once finished).
     public func beginExchange(_ request: HTTPRequestSummary) -> (any HTTPExchangeObserver)? {
-        guard !state.withLock({ $0.finished }) else { return nil }
+        guard !finishing.load(ordering: .relaxed) else { return nil }
         return ExchangeObserver(owner: self, exchange: HTTPExchange(request, options: options))
     }
 
@@ -52,6 +54,7 @@ public final class HTTPTrackingObserver: HTTPProxyObserver {
 
     /// Ends capture: open requests become `noResponse`; later hooks are ignored. Idempotent.
     public func finish() {
+        finishing.store(true, ordering: .relaxed)
         let now = CaptureInstant.now()
         let calls = state.withLock { state -> [Call] in
             guard !state.finished else { return [] }
