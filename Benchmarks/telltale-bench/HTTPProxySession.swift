@@ -87,7 +87,9 @@ struct HTTPProxySession {
             if now.calls >= expected || ContinuousClock.now - unchangedSince > .seconds(3) { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        return "collector stored \(last.calls) calls (\(last.outcomes)) for \(expected) requests answered through telltale proxy"
+        let spooled = ProxyTargetProcess.spooledCalls(in: directory)
+        return "collector stored \(last.calls) calls (\(last.outcomes)) for \(expected) requests answered through telltale proxy; "
+            + "\(spooled) calls left in its spool (not yet sent when it stopped)"
     }
 
     /// `GET /api/v1/summary`: stored requests and their outcomes.

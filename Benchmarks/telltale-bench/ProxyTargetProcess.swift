@@ -12,7 +12,9 @@ struct ProxyTargetProcess {
     let log: URL
 
     /// Starts `arguments` (absolute executable first) and waits until `port` accepts connections.
-    static func start(name: String, arguments: [String], port: Int, log: URL) async throws -> ProxyTargetProcess {
+    static func start(
+        name: String, arguments: [String], port: Int, log: URL, environment: [String: String]? = nil
+    ) async throws -> ProxyTargetProcess {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         let process = Process()
@@ -21,6 +23,7 @@ struct ProxyTargetProcess {
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
+        if let environment { process.environment = environment }
         try process.run()
         try? output.close()
         let target = ProxyTargetProcess(name: name, process: process, port: port, log: log)
@@ -118,12 +121,30 @@ struct ProxyTargetProcess {
         """
     }
 
-    /// `telltale proxy 127.0.0.1:<upstream> 127.0.0.1:<free port> [options]`.
+    /// `telltale proxy 127.0.0.1:<upstream> 127.0.0.1:<free port> [options]`, with `XDG_DATA_HOME` pointing
+    /// into `directory` so that its shipper's spool (calls it could not send in time) stays there.
     static func telltale(executable: String, upstreamPort: Int, options: [String], directory: URL) async throws -> ProxyTargetProcess {
         let port = try IngestServerProcess.freePort()
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_DATA_HOME"] = spoolHome(in: directory).path
         return try await start(
             name: "telltale proxy",
             arguments: [executable, "proxy", "127.0.0.1:\(upstreamPort)", "127.0.0.1:\(port)"] + options,
-            port: port, log: directory.appendingPathComponent("telltale-proxy.log"))
+            port: port, log: directory.appendingPathComponent("telltale-proxy.log"), environment: environment)
+    }
+
+    /// The `XDG_DATA_HOME` of `telltale proxy`: its spool is `<this>/telltale/spool/<endpoint>/`.
+    static func spoolHome(in directory: URL) -> URL {
+        directory.appendingPathComponent("xdg", isDirectory: true)
+    }
+
+    /// Calls left in the spool of `telltale proxy`: the sum of the `-n<count>` suffixes of its files.
+    static func spooledCalls(in directory: URL) -> Int {
+        let root = spoolHome(in: directory).appendingPathComponent("telltale/spool", isDirectory: true)
+        let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
+        return files.reduce(0) { total, file in
+            guard let marker = file.range(of: "-n", options: .backwards), file.hasSuffix(".ndjson.gz") else { return total }
+            return total + (Int(file[marker.upperBound...].prefix(while: \.isNumber)) ?? 0)
+        }
     }
 }
