@@ -118,13 +118,14 @@ struct HTTPProxyBenchmark: AsyncParsableCommand {
         if throughputRounds > 0 {
             print("throughput: wrk -t\(wrkThreads) -c\(connections) -d\(duration)s, \(throughputRounds) rounds per target and reply")
             throughput = try measureThroughput(
-                targets: session.targets, collector: session.collector?.server.process.processIdentifier,
+                targets: session.targets, upstream: session.upstream,
+                collector: session.collector?.server.process.processIdentifier,
                 directory: session.directory)
         }
         var capture: String?
         if session.collector != nil {
             let expected = (rounds * requests + warmup) * 2
-                + throughput.filter { $0.target == "telltale" }.reduce(0) { $0 + $1.runs.reduce(0) { $0 + $1.requests } }
+                + throughput.filter { $0.target == "telltale" }.reduce(0) { $0 + $1.runs.reduce(0) { $0 + $1.upstreamAnswered } }
             capture = try await session.verifyCapture(expected: expected)
         }
         print("load average at the end: \(Self.loadAverage())\n")
@@ -185,12 +186,12 @@ struct HTTPProxyBenchmark: AsyncParsableCommand {
 
     /// wrk runs; `collector` is the pid of `telltale serve`, whose CPU time is recorded too.
     private func measureThroughput(
-        targets: [HTTPProxySession.Target], collector: pid_t?, directory: URL
+        targets: [HTTPProxySession.Target], upstream: MCPUpstreamServer, collector: pid_t?, directory: URL
     ) throws -> [HTTPProxyReport.Throughput] {
-        let scripts = try [false, true].map { try WrkRun.script(in: directory, sse: $0, bodyBytes: bodyBytes) }
         var results = targets.flatMap { target in
             [false, true].map { HTTPProxyReport.Throughput(target: target.name, sse: $0, runs: []) }
         }
+        var runNumber = 0
         for round in 0..<throughputRounds {
             let order = round % 2 == 0 ? Array(results.indices) : results.indices.reversed()
             for index in order {
@@ -198,10 +199,14 @@ struct HTTPProxyBenchmark: AsyncParsableCommand {
                 guard let port = targets.first(where: { $0.name == entry.target })?.port else { continue }
                 let proxy = targets.first(where: { $0.name == entry.target })?.pid
                 let before = (ProcessCPUTime.current(), proxy.flatMap(ProcessCPUTime.tree), collector.flatMap(ProcessCPUTime.tree))
+                let answered = upstream.answered
+                runNumber += 1
+                let script = try WrkRun.script(in: directory, sse: entry.sse, bodyBytes: bodyBytes, run: runNumber)
                 var run = try WrkRun.run(
-                    wrk: wrk, script: scripts[entry.sse ? 1 : 0], port: port, threads: wrkThreads,
+                    wrk: wrk, script: script, port: port, threads: wrkThreads,
                     connections: connections, seconds: duration)
                 run.upstreamCPU = ProcessCPUTime.current() - before.0
+                run.upstreamAnswered = upstream.answered - answered
                 if let start = before.1, let end = proxy.flatMap(ProcessCPUTime.tree) { run.proxyCPU = end - start }
                 if let start = before.2, let end = collector.flatMap(ProcessCPUTime.tree) { run.collectorCPU = end - start }
                 results[index].runs.append(run)

@@ -88,7 +88,7 @@ struct HTTPProxySession {
             try await Task.sleep(for: .milliseconds(200))
         }
         let spooled = ProxyTargetProcess.spooledCalls(in: directory)
-        return "collector stored \(last.calls) calls (\(last.outcomes)) for \(expected) requests answered through telltale proxy; "
+        return "collector stored \(last.calls) calls (\(last.outcomes)) for \(expected) requests the upstream answered through telltale proxy; "
             + "\(spooled) calls left in its spool (not yet sent when it stopped)"
     }
 

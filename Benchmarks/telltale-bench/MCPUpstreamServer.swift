@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A fast MCP-like Streamable HTTP server for the HTTP proxy benchmark (SwiftNIO, on 127.0.0.1).
 ///
@@ -18,16 +19,22 @@ final class MCPUpstreamServer: Sendable {
     let port: Int
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
+    private let counter: AnsweredCounter
 
-    private init(port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel) {
+    private init(port: Int, group: MultiThreadedEventLoopGroup, channel: any Channel, counter: AnsweredCounter) {
         self.port = port
         self.group = group
         self.channel = channel
+        self.counter = counter
     }
+
+    /// `tools/call` requests answered so far (status 200).
+    var answered: Int { counter.value.load(ordering: .relaxed) }
 
     /// Binds a free loopback port with `threads` event loops.
     static func start(threads: Int) async throws -> MCPUpstreamServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let counter = AnsweredCounter()
         do {
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -36,13 +43,13 @@ final class MCPUpstreamServer: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(MCPUpstreamHandler())
+                        try channel.pipeline.syncOperations.addHandler(MCPUpstreamHandler(counter: counter))
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0)
                 .get()
             guard let port = channel.localAddress?.port else { throw BenchmarkError("the upstream server has no port") }
-            return MCPUpstreamServer(port: port, group: group, channel: channel)
+            return MCPUpstreamServer(port: port, group: group, channel: channel, counter: counter)
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -56,13 +63,23 @@ final class MCPUpstreamServer: Sendable {
     }
 }
 
+/// The number of answered requests, shared by every connection's handler.
+private final class AnsweredCounter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
 /// Answers one `POST /mcp` at a time on a keep-alive connection (see ``MCPUpstreamServer``).
 private final class MCPUpstreamHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    private let counter: AnsweredCounter
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
+
+    init(counter: AnsweredCounter) {
+        self.counter = counter
+    }
 
     /// About 200 bytes of tool output, so a JSON reply is ~300 bytes like the request.
     private static let text = String(repeating: "b", count: 200)
@@ -89,6 +106,7 @@ private final class MCPUpstreamHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             return
         }
+        counter.value.add(1, ordering: .relaxed)
         let result = #"{"jsonrpc":"2.0","id":"# + id + #","result":{"content":[{"type":"text","text":""# + Self.text
             + #""}],"isError":false}}"#
         var headers = HTTPHeaders()

@@ -1,12 +1,15 @@
 import Foundation
 
 /// One `wrk` throughput run against a target: `POST /mcp` `tools/call` requests from a Lua script, every
-/// request with its own JSON-RPC id (thread number × 10⁸ + counter, 9 digits), so capture can pair them.
+/// request with its own JSON-RPC id (run × 10¹⁰ + thread × 10⁹ + counter), unique over the whole benchmark,
+/// so that capture can pair them and every stored call can be traced back to one request.
 struct WrkRun {
     /// Requests per second as wrk reports it.
     var requestsPerSecond: Double
-    /// Completed requests.
+    /// Completed requests (wrk's count; requests still in flight when it stops are not in it).
     var requests: Int
+    /// Requests the upstream answered during the run (in-flight ones at the end included).
+    var upstreamAnswered = 0
     /// Responses outside 2xx/3xx, and socket errors (connect, read, write, timeout).
     var non2xx: Int
     var socketErrors: Int
@@ -18,14 +21,15 @@ struct WrkRun {
     var proxyCPU: Double = .nan
     var collectorCPU: Double = .nan
 
-    /// Writes the Lua script for `sse` or JSON replies into `directory` and returns its path.
-    static func script(in directory: URL, sse: Bool, bodyBytes: Int) throws -> String {
+    /// Writes the Lua script of run number `run` (≥ 1) for `sse` or JSON replies into `directory` and returns
+    /// its path.
+    static func script(in directory: URL, sse: Bool, bodyBytes: Int, run: Int) throws -> String {
         let body = HTTPLatencyClient.body(size: bodyBytes).bytes
         guard let idRange = body.range(of: "111111111") else { throw BenchmarkError("no id placeholder in the body") }
         let prefix = String(body[..<idRange.lowerBound])
         let suffix = String(body[idRange.upperBound...])
         let lua = """
-            -- telltale-bench http-proxy: POST /mcp tools/call with a unique 9-digit id per request.
+            -- telltale-bench http-proxy: POST /mcp tools/call with an id unique over the whole benchmark.
             local threads = 0
             function setup(thread)
               threads = threads + 1
@@ -44,12 +48,12 @@ struct WrkRun {
             end
             function request()
               counter = counter + 1
-              local id = tid * 100000000 + counter
+              local id = \(run) * 10000000000 + tid * 1000000000 + counter
               return wrk.format("POST", "/mcp", headers, prefix .. id .. suffix)
             end
 
             """
-        let path = directory.appendingPathComponent(sse ? "wrk-sse.lua" : "wrk-json.lua")
+        let path = directory.appendingPathComponent("wrk-\(run)-\(sse ? "sse" : "json").lua")
         try lua.write(to: path, atomically: true, encoding: .utf8)
         return path.path
     }
