@@ -87,9 +87,11 @@ struct HTTPProxySession {
             if now.calls >= expected || ContinuousClock.now - unchangedSince > .seconds(3) { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        let spooled = ProxyTargetProcess.spooledCalls(in: directory)
-        return "collector stored \(last.calls) calls (\(last.outcomes)) for \(expected) requests the upstream answered through telltale proxy; "
-            + "\(spooled) calls left in its spool (not yet sent when it stopped)"
+        let spooled = try ProxyTargetProcess.spooledCalls(in: directory)
+        return "\(expected) requests the upstream answered through telltale proxy; the collector stored \(last.calls) "
+            + "(\(last.outcomes)); \(spooled.requests) more were left in the proxy's spool when it stopped "
+            + "(\(spooled.records) records with the progress notifications), to be sent by the next process; "
+            + "captured in all: \(last.calls + spooled.requests)"
     }
 
     /// `GET /api/v1/summary`: stored requests and their outcomes.

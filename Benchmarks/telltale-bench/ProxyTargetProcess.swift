@@ -1,4 +1,6 @@
+import CompressNIO
 import Foundation
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -138,13 +140,20 @@ struct ProxyTargetProcess {
         directory.appendingPathComponent("xdg", isDirectory: true)
     }
 
-    /// Calls left in the spool of `telltale proxy`: the sum of the `-n<count>` suffixes of its files.
-    static func spooledCalls(in directory: URL) -> Int {
+    /// Calls left in the spool of `telltale proxy`: request records and all records (notifications too).
+    static func spooledCalls(in directory: URL) throws -> (requests: Int, records: Int) {
         let root = spoolHome(in: directory).appendingPathComponent("telltale/spool", isDirectory: true)
         let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
-        return files.reduce(0) { total, file in
-            guard let marker = file.range(of: "-n", options: .backwards), file.hasSuffix(".ndjson.gz") else { return total }
-            return total + (Int(file[marker.upperBound...].prefix(while: \.isNumber)) ?? 0)
+        var counts = (requests: 0, records: 0)
+        for file in files where file.hasSuffix(".ndjson.gz") {
+            guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(file).path) else { continue }
+            var compressed = ByteBuffer(bytes: data)
+            let text = String(buffer: try compressed.decompress(with: .gzip()))
+            for line in text.split(separator: "\n") {
+                counts.records += 1
+                if line.contains(#""kind":"request""#) { counts.requests += 1 }
+            }
         }
+        return counts
     }
 }
