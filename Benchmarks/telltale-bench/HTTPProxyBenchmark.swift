@@ -32,10 +32,10 @@ struct HTTPProxyBenchmark: AsyncParsableCommand {
     var targets = "direct,nginx,telltale"
 
     @Option(help: "Latency rounds (targets alternate within each round, in a rotating order).")
-    var rounds = 6
+    var rounds = 30
 
     @Option(help: "Sequential round trips per target, reply kind and round.")
-    var requests = 2000
+    var requests = 1000
 
     @Option(help: "Warm-up round trips per target and reply kind (not measured).")
     var warmup = 1000

@@ -42,11 +42,20 @@ enum HTTPProxyReport {
                 }
                 lines.append("| \(kind) | \(row.target) | " + (cells + addedCells).joined(separator: " | ") + " |")
             }
-            if let telltale = added["telltale"], let nginx = added["nginx"] {
+            if let telltale = added["telltale"], let nginx = added["nginx"],
+               let telltaleRow = rows.first(where: { $0.target == "telltale" }),
+               let nginxRow = rows.first(where: { $0.target == "nginx" }) {
                 let ratio = telltale / nginx
                 let pass = ratio <= latencyTarget
+                // The same ratio round by round, to show how much it moves with the machine's load.
+                let perRound = zip(zip(telltaleRow.p50, nginxRow.p50), direct.p50).map { pair, direct in
+                    (pair.0 - direct) / (pair.1 - direct)
+                }.sorted()
+                let quartiles = [0.25, 0.5, 0.75].map { perRound[Int(($0 * Double(perRound.count - 1)).rounded())] }
                 verdicts.append("\(kind): telltale adds \(micros(telltale)) µs at p50, nginx \(micros(nginx)) µs → "
-                    + "**\(format(ratio, decimals: 2))×** (target ≤ \(latencyTarget)×) \(pass ? "✔" : "✘")")
+                    + "**\(format(ratio, decimals: 2))×** (target ≤ \(latencyTarget)×) \(pass ? "✔" : "✘"); "
+                    + "the ratio round by round: quartiles " + quartiles.map { format($0, decimals: 2) }.joined(separator: " / ")
+                    + ", ≤ \(latencyTarget)× in \(perRound.filter { $0 <= latencyTarget }.count) of \(perRound.count) rounds")
             }
         }
         lines.append("")
