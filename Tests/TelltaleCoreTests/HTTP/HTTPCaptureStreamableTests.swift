@@ -149,3 +149,38 @@ import TelltaleCore
         #expect(harness.calls.map(\.kind) == [.notification, .notification])
     }
 }
+
+@Suite struct HTTPCaptureEncodedBodyTests {
+    private typealias F = HTTPFixtures
+
+    @Test func compressedRepliesAreNotParsedAndTheRequestStaysOpen() {
+        var harness = HTTPCaptureHarness()
+        var exchange = harness.begin("POST", "/mcp", headers: F.postHeaders(session: F.sessionID))
+        harness.send(&exchange, F.slowCall)
+        harness.head(&exchange, headers: HTTPFields([("content-type", "application/json"), ("Content-Encoding", "gzip")]))
+        // Bytes that would pair if they were parsed: a gzip body is never mistaken for JSON.
+        harness.body(&exchange, F.slowResult)
+        #expect(harness.end(&exchange).isEmpty)
+        #expect(harness.state.openRequests == 1)
+    }
+
+    @Test func compressedErrorBodiesAreLeftOutOfTheMessage() {
+        var harness = HTTPCaptureHarness()
+        var exchange = harness.begin("POST", "/mcp", headers: F.postHeaders(session: F.sessionID))
+        harness.send(&exchange, F.slowCall)
+        harness.head(&exchange, 500, reason: "Internal Server Error",
+                     headers: HTTPFields([("content-type", "text/plain"), ("content-encoding", "br")]))
+        harness.body(&exchange, "compressed")
+        #expect(harness.end(&exchange).map(\.errorMessage) == ["HTTP 500 Internal Server Error"])
+    }
+
+    @Test func compressedRequestsAreNotParsed() {
+        var harness = HTTPCaptureHarness()
+        let headers = F.postHeaders(session: F.sessionID, extra: [("Content-Encoding", "gzip")])
+        harness.post(F.slowCall, reply: F.slowResult, headers: headers)
+        #expect(harness.calls.isEmpty)
+        harness.post(F.slowCall, reply: F.slowResult,
+                     headers: F.postHeaders(session: F.sessionID, extra: [("Content-Encoding", "identity")]))
+        #expect(harness.calls.map(\.outcome) == [.ok])
+    }
+}
