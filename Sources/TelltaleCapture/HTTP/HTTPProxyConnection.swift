@@ -242,11 +242,17 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         }
     }
 
-    /// A malformed request from the client: answer 400 and close, as an origin server would.
+    /// A malformed request from the client: a bad head is answered 400 (431 when too large) and the
+    /// connection closed, as an origin server would; a bad body mid-exchange resets the connection
+    /// (a response may already be on its way, it cannot be interleaved with another).
     private func rejectRequest(_ error: HTTPParseError) {
         guard let context else { return }
-        exchange?.observer?.failed(.clientGone)
-        exchange = nil
+        if exchange != nil {
+            exchange?.observer?.failed(.clientGone)
+            exchange = nil
+            resetDownstream()
+            return
+        }
         let status = error.description == HTTPParseError.headTooLarge.description
             ? "431 Request Header Fields Too Large" : "400 Bad Request"
         var response = context.channel.allocator.buffer(capacity: 96)
