@@ -182,7 +182,9 @@ struct HTTPMessageHead {
             } else if ASCII.equalsIgnoringCase(bytes, name, "transfer-encoding") {
                 transferEncoding = value
             } else if ASCII.equalsIgnoringCase(bytes, name, "content-length") {
-                for token in ASCII.tokens(bytes, value) {
+                // One plain number (the usual case) needs no token list.
+                let values = ASCII.decimal(bytes, value).map { _ in [value] } ?? ASCII.tokens(bytes, value)
+                for token in values {
                     guard let length = ASCII.decimal(bytes, token), contentLength == nil || contentLength == length
                     else { throw .malformed("content-length") }
                     contentLength = length

@@ -41,9 +41,9 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
     var requestFramer = HTTPMessageFramer(kind: .request)
     var responseFramer = HTTPMessageFramer(kind: .response)
     /// Downstream bytes read but not processed yet (partial head, or a pipelined request).
-    var inbound = ByteBuffer()
+    var inbound = HTTPProxyConnection.emptyBuffer
     /// Upstream bytes read but not processed yet (partial head or chunk line).
-    var upstreamInbound = ByteBuffer()
+    var upstreamInbound = HTTPProxyConnection.emptyBuffer
     var upstream = Upstream.none
     /// Bumped per upstream connection, so late events of a previous one are ignored.
     var upstreamGeneration = 0
@@ -55,6 +55,9 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
     var processing = false
     var reprocess = false
     var lastUpstreamError: String?
+
+    /// Shared by every idle connection: resetting to it releases the last read buffer without allocating.
+    static let emptyBuffer = ByteBuffer()
 
     init(shared: HTTPProxyShared) {
         self.shared = shared
@@ -153,7 +156,7 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         var wrote = false
         defer {
             if wrote, case .connected(let channel, _) = upstream { channel.flush() }
-            if inbound.readableBytes == 0 { inbound = ByteBuffer() }
+            if inbound.readableBytes == 0 { inbound = Self.emptyBuffer }
         }
         while !closing {
             if let exchange, exchange.requestEnded { return }
