@@ -34,7 +34,7 @@ extension HTTPProxyConnection {
             upstream = .connected(channel, handler)
             let noBody = responseFramer.noBody
             upstreamInbound = Self.emptyBuffer
-            responseFramer = HTTPMessageFramer(kind: .response)
+            responseFramer = HTTPProxyFramer(kind: .response)
             responseFramer.noBody = noBody
             lastUpstreamError = nil
             for bytes in pendingUpstreamWrites { channel.write(bytes, promise: nil) }
@@ -77,7 +77,7 @@ extension HTTPProxyConnection {
             if upstreamInbound.readableBytes == 0 { upstreamInbound = Self.emptyBuffer }
         }
         while !closing, exchange != nil, !exchange!.responseEnded {
-            let event: HTTPMessageFramer.Event?
+            let event: HTTPProxyFramer.Event?
             do {
                 event = try responseFramer.next(&upstreamInbound)
             } catch {

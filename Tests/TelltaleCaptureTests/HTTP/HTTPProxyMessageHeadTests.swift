@@ -4,12 +4,12 @@ import Testing
 
 /// Head parsing rules the socket tests do not reach: framing, persistence, hop-by-hop rewriting,
 /// and what is refused.
-@Suite struct HTTPMessageHeadTests {
-    static func head(_ text: String, _ kind: HTTPMessageHead.Kind = .request, noBody: Bool = false) throws -> HTTPMessageHead {
-        try HTTPMessageHead(raw: ByteBuffer(string: text), kind: kind, noBody: noBody)
+@Suite struct HTTPProxyMessageHeadTests {
+    static func head(_ text: String, _ kind: HTTPProxyMessageHead.Kind = .request, noBody: Bool = false) throws -> HTTPProxyMessageHead {
+        try HTTPProxyMessageHead(raw: ByteBuffer(string: text), kind: kind, noBody: noBody)
     }
 
-    static func forwarded(_ head: HTTPMessageHead) -> String {
+    static func forwarded(_ head: HTTPProxyMessageHead) -> String {
         String(buffer: head.forwardBytes(allocator: ByteBufferAllocator()))
     }
 
@@ -33,7 +33,7 @@ import Testing
             "GET / HTTP/2.0\r\n\r\n",
             "GET /\r\n\r\n",
         ] {
-            #expect(throws: HTTPParseError.self, "\(text.debugDescription)") { try Self.head(text) }
+            #expect(throws: HTTPProxyParseError.self, "\(text.debugDescription)") { try Self.head(text) }
         }
     }
 
@@ -78,14 +78,14 @@ import Testing
 }
 
 /// The framer cuts exactly: the bytes of all events are the input, split anywhere.
-@Suite struct HTTPMessageFramerTests {
+@Suite struct HTTPProxyFramerTests {
     @Test("every split point of a pipelined chunked + length stream yields the same events and bytes")
     func splits() throws {
         let stream = "POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;e=1\r\nabc\r\n0\r\nX-T: 1\r\n\r\n"
             + "POST /b HTTP/1.1\r\nContent-Length: 4\r\n\r\nwxyzGET /c HTTP/1.1\r\n\r\n"
         let bytes = Array(stream.utf8)
         for split in 0...bytes.count {
-            var framer = HTTPMessageFramer(kind: .request)
+            var framer = HTTPProxyFramer(kind: .request)
             var buffer = ByteBuffer(bytes: bytes[..<split])
             var out: [UInt8] = []
             var data = ""
