@@ -207,7 +207,8 @@ struct HTTPProxyMessageHead {
         switch kind {
         case .request:
             if let chunked {
-                guard chunked else { throw .malformed("transfer-encoding") }
+                // Both framings in one request is how requests are smuggled (RFC 9112 §6.3): refused.
+                guard chunked, contentLength == nil else { throw .malformed("transfer-encoding") }
                 framing = .chunked
             } else if let contentLength, contentLength > 0 {
                 framing = .length(contentLength)

@@ -22,12 +22,13 @@ import Testing
         #expect(try Self.head("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n").framing == .none)
     }
 
-    @Test("refused heads: conflicting lengths, non-chunked request coding, folding, space before colon, bad version")
+    @Test("refused heads: conflicting lengths, non-chunked request coding, both framings, folding, space before colon, bad version")
     func refused() {
         for text in [
             "POST / HTTP/1.1\r\nContent-Length: 7\r\nContent-Length: 8\r\n\r\n",
             "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
             "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
             "GET / HTTP/1.1\r\nX-A: 1\r\n  folded\r\n\r\n",
             "GET / HTTP/1.1\r\nX-A : 1\r\n\r\n",
             "GET / HTTP/2.0\r\n\r\n",
