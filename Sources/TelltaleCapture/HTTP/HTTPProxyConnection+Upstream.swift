@@ -33,8 +33,8 @@ extension HTTPProxyConnection {
             }
             upstream = .connected(channel, handler)
             let noBody = responseFramer.noBody
-            upstreamInbound = ByteBuffer()
-            responseFramer = HTTPMessageFramer(kind: .response)
+            upstreamInbound = Self.emptyBuffer
+            responseFramer = HTTPProxyFramer(kind: .response)
             responseFramer.noBody = noBody
             lastUpstreamError = nil
             for bytes in pendingUpstreamWrites { channel.write(bytes, promise: nil) }
@@ -74,10 +74,10 @@ extension HTTPProxyConnection {
     func processResponses() {
         guard let context else { return }
         defer {
-            if upstreamInbound.readableBytes == 0 { upstreamInbound = ByteBuffer() }
+            if upstreamInbound.readableBytes == 0 { upstreamInbound = Self.emptyBuffer }
         }
         while !closing, exchange != nil, !exchange!.responseEnded {
-            let event: HTTPMessageFramer.Event?
+            let event: HTTPProxyFramer.Event?
             do {
                 event = try responseFramer.next(&upstreamInbound)
             } catch {
@@ -140,7 +140,7 @@ extension HTTPProxyConnection {
         upstreamGeneration += 1
         guard let current = exchange, !current.responseEnded else {
             // Idle (or answered): the next request opens a new connection.
-            upstreamInbound = ByteBuffer()
+            upstreamInbound = Self.emptyBuffer
             if let current = exchange, current.responseEnded, !current.requestEnded { closeDownstreamGracefully() }
             return
         }
