@@ -17,7 +17,7 @@ struct ProxyTargetProcess {
     static func start(
         name: String, arguments: [String], port: Int, log: URL, environment: [String: String]? = nil
     ) async throws -> ProxyTargetProcess {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
