@@ -62,8 +62,8 @@ struct HTTPProxySession {
                 executable: executable, upstreamPort: upstream.port, options: options, directory: directory)
             proxies.append(proxy)
             targets.append(Target(name: "telltale", port: proxy.port, pid: proxy.process.processIdentifier))
-            telltaleCommand = "\(executable) proxy 127.0.0.1:\(upstream.port) 127.0.0.1:\(proxy.port) "
-                + options.enumerated().map { $0.offset > 0 && options[$0.offset - 1] == "--api-key" ? "<ingest key>" : $0.element }
+            let shown = options.enumerated().map { $0.offset > 0 && options[$0.offset - 1] == "--api-key" ? "<ingest key>" : $0.element }
+            telltaleCommand = (["\(executable) proxy 127.0.0.1:\(upstream.port) 127.0.0.1:\(proxy.port)"] + shown)
                 .joined(separator: " ")
         }
     }
