@@ -1,0 +1,40 @@
+"""The HTTP test servers themselves, driven by the official client without Telltale.
+
+The baseline for the HTTP capture tests: if these fail, the problem is the test server or the SDK.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import anyio
+import httpx2
+import pytest
+
+from http_support import VARIANTS, assert_scenario_seen, drive_scenario, start_http_server
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_http_server_direct(variant: str, mode: str, tmp_path: Path) -> None:
+    server = start_http_server(variant, tmp_path)
+    try:
+        seen = anyio.run(drive_scenario, server.base, variant, mode, server.base, uuid.uuid4().hex)
+        assert_scenario_seen(seen, variant, mode)
+    finally:
+        server.stop()
+
+
+def test_http_server_reads_its_port_from_the_environment(tmp_path: Path) -> None:
+    from http_support import http_server_command, start_process
+    from support import free_port
+
+    port = free_port()
+    server = start_process(http_server_command("json"), port, tmp_path / "server.log", env={"PORT": str(port)})
+    try:
+        response = httpx2.get(f"{server.base}/headers", headers={"X-Probe": "1"})
+        assert response.status_code == 200
+        assert ["x-probe", "1"] in response.json()
+    finally:
+        server.stop()
