@@ -42,9 +42,9 @@ VARIANTS: dict[str, tuple[list[str], str, str]] = {
 #: Headers a request carries over a raw connection (the SDK's own Accept and Content-Type).
 MCP_POST_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
-#: Response headers that differ between two otherwise identical answers (or are hop-by-hop, RFC 9110 §7.6.1).
-VOLATILE_HEADERS = {"date", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
-                    "transfer-encoding"}
+#: Response headers that differ between two otherwise identical answers (Date), or that a proxy handles per
+#: connection (the hop-by-hop ones of RFC 9110 §7.6.1, except Transfer-Encoding: chunked must stay chunked).
+VOLATILE_HEADERS = {"date", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"}
 
 
 @functools.cache

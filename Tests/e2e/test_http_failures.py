@@ -1,0 +1,248 @@
+"""Failures through `telltale proxy` / `telltale run --port`: the client sees what a direct connection gives it,
+and the collector records the outcome it is. Plus the admin endpoints and `run --port`'s exit codes and signals.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from http_support import (
+    MCP_POST_HEADERS,
+    Capture,
+    HTTP_SERVER,
+    Process,
+    http_server_command,
+    needs_http_capture,
+    start_http_server,
+    wait_for_port,
+)
+from support import Collector, free_port, requests_only
+
+pytestmark = needs_http_capture
+
+LEGACY = {**MCP_POST_HEADERS, "mcp-protocol-version": "2025-11-25"}
+
+
+def rpc(id: int, method: str, params: dict[str, Any]) -> bytes:
+    return json.dumps({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).encode()
+
+
+def tool_call(id: int, name: str, arguments: dict[str, Any], progress_token: str | None = None) -> bytes:
+    params: dict[str, Any] = {"name": name, "arguments": arguments}
+    if progress_token is not None:
+        params["_meta"] = {"progressToken": progress_token}
+    return rpc(id, "tools/call", params)
+
+
+def capture_for(collector: Collector | None, tmp_path: Path, **options: Any) -> Capture:
+    xdg = tmp_path / "xdg"
+    xdg.mkdir(exist_ok=True)
+    return Capture(collector=collector, xdg_data_home=xdg, **options)
+
+
+def wait_for_request(collector: Collector, predicate: Any, what: str, timeout: float = 15) -> dict[str, Any]:
+    """Waits until a recorded request matches `predicate`; returns it."""
+    deadline = time.monotonic() + timeout
+    calls: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        calls = requests_only(collector.all_calls())
+        for call in calls:
+            if predicate(call):
+                return call
+        time.sleep(0.1)
+    raise AssertionError(f"no recorded request is {what}; recorded: {json.dumps(calls, indent=1)[:3000]}")
+
+
+def is_tool(name: str) -> Any:
+    return lambda c: c["method"] == "tools/call" and c.get("target") == name
+
+
+def stream_until_failure(base: str, release_base: str, gate: str) -> tuple[list[dict[str, Any]], BaseException | None]:
+    """POSTs `die` and reads its SSE reply: releases the step after its progress frame, then reads until the
+    stream fails (or ends). Returns the messages seen and the error that ended the stream (None: clean end)."""
+    messages: list[dict[str, Any]] = []
+    with httpx2.Client(timeout=httpx2.Timeout(10.0)) as http:
+        try:
+            with http.stream("POST", base + "/mcp", headers=LEGACY,
+                             content=tool_call(1, "die", {"gate": gate}, "die-1")) as response:
+                assert response.status_code == 200
+                for line in response.iter_lines():
+                    if line.startswith("data: "):
+                        messages.append(json.loads(line[len("data: "):]))
+                        if messages[-1].get("method") == "notifications/progress":
+                            httpx2.post(release_base + "/control/release", params={"gate": gate, "step": 1})
+            return messages, None
+        except httpx2.TransportError as error:
+            return messages, error
+
+
+def test_upstream_killed_mid_stream(collector: Collector, tmp_path: Path) -> None:
+    # Directly: the client sees the progress frame, then the stream breaks.
+    direct_server = start_http_server("stateless-sse", tmp_path)
+    try:
+        direct_messages, direct_error = stream_until_failure(direct_server.base, direct_server.base, "direct")
+    finally:
+        direct_server.stop()
+    assert [m.get("method") for m in direct_messages] == ["notifications/progress"]
+    assert isinstance(direct_error, (httpx2.RemoteProtocolError, httpx2.ReadError)), direct_error
+
+    server = start_http_server("stateless-sse", tmp_path)
+    proxy = capture_for(collector, tmp_path).proxy(server.port, tmp_path)
+    try:
+        messages, error = stream_until_failure(proxy.base, server.base, "proxied")
+        assert messages == direct_messages
+        assert isinstance(error, (httpx2.RemoteProtocolError, httpx2.ReadError)), \
+            f"through the proxy the stream must break like a direct one, not end cleanly: {error!r}"
+        die = wait_for_request(collector, is_tool("die"), "the die call")
+        assert die["outcome"] == "noResponse", die
+        assert "upstream connection failed" in die.get("errorMessage", ""), die
+        # The proxy keeps serving: a new server on the same port answers through it.
+        server.stop()
+        server = start_http_server("stateless-sse", tmp_path, server.port)
+        answer = httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=tool_call(2, "echo", {"text": "again"}))
+        assert answer.status_code == 200 and b'"again"' in answer.content
+    finally:
+        proxy.stop()
+        server.stop()
+
+
+def test_client_disconnecting_mid_sse(collector: Collector, tmp_path: Path) -> None:
+    server = start_http_server("stateless-sse", tmp_path)
+    proxy = capture_for(collector, tmp_path).proxy(server.port, tmp_path)
+    try:
+        with httpx2.Client(timeout=httpx2.Timeout(10.0)) as http:
+            with http.stream("POST", proxy.base + "/mcp", headers=LEGACY,
+                             content=tool_call(1, "progress", {"steps": 3, "gate": "left"}, "left-1")) as response:
+                assert response.status_code == 200
+                for line in response.iter_lines():
+                    if line.startswith("data: "):
+                        assert json.loads(line[len("data: "):])["method"] == "notifications/progress"
+                        break
+            # Leaving both blocks closes the connection with the reply still open.
+        left = wait_for_request(collector, is_tool("progress"), "the abandoned progress call")
+        assert left["outcome"] == "noResponse", left
+        assert "client disconnected" in left.get("errorMessage", ""), left
+        # Others are still served.
+        answer = httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=tool_call(2, "echo", {"text": "still here"}))
+        assert answer.status_code == 200 and b"still here" in answer.content
+        wait_for_request(collector, lambda c: is_tool("echo")(c) and c["outcome"] == "ok", "the next echo call")
+    finally:
+        proxy.stop()
+        server.stop()
+
+
+def test_upstream_not_running(collector: Collector, tmp_path: Path) -> None:
+    nothing = free_port()
+    body = tool_call(1, "echo", {"text": "anyone?"})
+    with pytest.raises(httpx2.ConnectError):
+        httpx2.post(f"http://127.0.0.1:{nothing}/mcp", headers=LEGACY, content=body)
+    proxy = capture_for(collector, tmp_path).proxy(nothing, tmp_path)
+    try:
+        # No HTTP response at all, like the refused direct connection (the proxy resets the connection).
+        with pytest.raises(httpx2.TransportError) as raised:
+            httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=body)
+        assert not isinstance(raised.value, httpx2.TimeoutException), raised.value
+        echo = wait_for_request(collector, is_tool("echo"), "the echo call")
+        assert echo["outcome"] == "error", echo
+        assert echo.get("errorMessage", "").startswith("upstream unreachable"), echo
+    finally:
+        proxy.stop()
+
+
+def metrics(admin: str) -> dict[str, float]:
+    """The admin `/metrics` samples (Prometheus text): `name{labels}` → value."""
+    response = httpx2.get(admin + "/metrics")
+    assert response.status_code == 200, response.text
+    samples: dict[str, float] = {}
+    for line in response.text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples
+
+
+def test_admin_endpoints(collector: Collector, tmp_path: Path) -> None:
+    server = start_http_server("stateless", tmp_path)
+    admin_port = free_port()
+    proxy = capture_for(collector, tmp_path, admin_port=admin_port).proxy(server.port, tmp_path)
+    admin = f"http://127.0.0.1:{admin_port}"
+    try:
+        wait_for_port(admin_port, proxy.process, what="the admin server")
+        assert httpx2.get(admin + "/healthz").status_code == 200
+        assert httpx2.get(admin + "/readyz").status_code == 200
+        before = metrics(admin)
+        for n in range(3):
+            answer = httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=tool_call(n, "echo", {"text": str(n)}))
+            assert answer.status_code == 200
+        collector.wait_for_calls(3)
+        after = metrics(admin)
+        relayed = [name for name in after if re.search(r"relayed|requests", name)]
+        assert relayed, f"no request counter in /metrics: {sorted(after)}"
+        assert any(after[name] >= before.get(name, 0) + 3 for name in relayed), (before, after)
+        captured = [name for name in after if "captured" in name]
+        assert captured and any(after[name] >= before.get(name, 0) + 3 for name in captured), (before, after)
+        # The upstream goes away: not ready any more, still healthy.
+        server.stop()
+        assert httpx2.get(admin + "/readyz").status_code == 503
+        assert httpx2.get(admin + "/healthz").status_code == 200
+    finally:
+        proxy.stop()
+        server.stop()
+
+
+def test_run_exit_code_is_the_childs(collector: Collector, tmp_path: Path) -> None:
+    child_port = free_port()
+    front = capture_for(collector, tmp_path).run(http_server_command("stateless"), tmp_path, child_port=child_port)
+    try:
+        with pytest.raises(httpx2.TransportError):
+            httpx2.post(front.base + "/mcp", headers=LEGACY, content=tool_call(1, "crash", {"code": 3}), timeout=10)
+        assert front.process.wait(timeout=20) == 3
+        crash = wait_for_request(collector, is_tool("crash"), "the crash call")
+        assert crash["outcome"] == "noResponse", crash
+    finally:
+        front.stop()
+
+
+@pytest.mark.parametrize(("sig", "extra", "expected"), [
+    (signal.SIGUSR1, ["--exit-on-sigusr1", "42"], 42),  # the child exits 42 when (and only when) it gets SIGUSR1
+    (signal.SIGTERM, [], 128 + signal.SIGTERM),  # uvicorn shuts down, then dies of the SIGTERM it caught
+])
+def test_run_forwards_signals(collector: Collector, tmp_path: Path, sig: int, extra: list[str], expected: int) -> None:
+    # Directly, the server ends the same way.
+    direct = start_http_server("stateless", tmp_path, None, *extra)
+    direct.process.send_signal(sig)
+    assert direct.process.wait(timeout=20) in (expected, -(expected - 128))
+    direct.stop()
+
+    front = capture_for(collector, tmp_path).run(http_server_command("stateless", *extra), tmp_path,
+                                                 child_port=free_port())
+    try:
+        answer = httpx2.post(front.base + "/mcp", headers=LEGACY, content=tool_call(1, "echo", {"text": "up"}))
+        assert answer.status_code == 200
+        front.process.send_signal(sig)
+        assert front.process.wait(timeout=20) == expected, front.log_text()
+    finally:
+        front.stop()
+
+
+def test_run_child_port_env(collector: Collector, tmp_path: Path) -> None:
+    capture = capture_for(collector, tmp_path, extra=["--child-port-env", "MY_PORT"])
+    command = ["sh", "-c", f'exec "{sys.executable}" "{HTTP_SERVER}" --json --port "$MY_PORT"']
+    front = capture.run(command, tmp_path)
+    try:
+        answer = httpx2.post(front.base + "/mcp", headers=LEGACY, content=tool_call(1, "echo", {"text": "env"}))
+        assert answer.status_code == 200
+        wait_for_request(collector, is_tool("echo"), "the echo call")
+    finally:
+        front.stop()
