@@ -309,3 +309,16 @@ def assert_scenario_seen(seen: Seen, variant: str, mode: str) -> None:
         assert seen.progress == [1, 2, 3]
     assert "Ada" in seen.results["prompt"]["messages"][0]["content"]["text"]
     assert "telltale-e2e" in seen.results["resource"]["contents"][0]["text"]
+
+
+async def resumable_call(base: str, headers: Mapping[str, str] | None = None) -> tuple[Any, list[float]]:
+    """Calls `resumable` (server started with `--event-store`) with the official client in legacy mode;
+    returns its structured result and the progress values seen."""
+    progress: list[float] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append(value)
+
+    async with http_client(base, "sse", "legacy", headers) as client:
+        result = await client.call_tool("resumable", {}, progress_callback=on_progress)
+    return result.structured_content, progress

@@ -38,3 +38,18 @@ def test_http_server_reads_its_port_from_the_environment(tmp_path: Path) -> None
         assert ["x-probe", "1"] in response.json()
     finally:
         server.stop()
+
+
+def test_http_server_resumption_with_last_event_id(tmp_path: Path) -> None:
+    """The SDK's own resumption: the server closes the reply stream, the client reconnects with Last-Event-ID."""
+    from http_support import resumable_call
+
+    server = start_http_server("sse", tmp_path, None, "--event-store")
+    try:
+        result, progress = anyio.run(resumable_call, server.base)
+        assert result == {"result": "resumed"}
+        assert progress == [1, 2]
+        replays = httpx2.get(server.base + "/control/replays").json()
+        assert len(replays) == 1 and replays[0].isdigit()
+    finally:
+        server.stop()

@@ -29,6 +29,7 @@ from http_support import (
     Process,
     comparable_headers,
     needs_http_capture,
+    resumable_call,
     start_http_server,
 )
 from support import Collector, requests_only
@@ -195,6 +196,28 @@ def test_delete_ends_the_session_through_the_proxy(sites: dict[str, Site]) -> No
         assert gone.status_code == 404
         # The server saw the DELETE: the session is gone directly too.
         assert http.post(site.server.base + "/mcp", headers=headers, content=echo_call(4, "x")).status_code == 404
+
+
+def test_sdk_resumption_with_last_event_id(collector: Collector, tmp_path: Path) -> None:
+    """The server closes a reply stream mid-call; the client resumes with Last-Event-ID through the proxy."""
+    server = start_http_server("sse", tmp_path, None, "--event-store")
+    xdg = tmp_path / "xdg"
+    xdg.mkdir()
+    proxy = Capture(collector=collector, xdg_data_home=xdg).proxy(server.port, tmp_path)
+    try:
+        result, progress = anyio.run(resumable_call, proxy.base)
+        assert result == {"result": "resumed"}
+        assert progress == [1, 2]
+        replays = httpx2.get(server.base + "/control/replays").json()
+        assert len(replays) == 1 and replays[0].isdigit(), replays
+        # The result arrived on the resumed GET stream: still paired with its request.
+        collector.wait_for_calls(2)
+        calls = {c["method"] + ":" + str(c.get("target")): c for c in requests_only(collector.all_calls())}
+        assert calls["tools/call:resumable"]["outcome"] == "ok", calls
+        assert calls["tools/call:resumable"]["response"]["structuredContent"] == {"result": "resumed"}
+    finally:
+        proxy.stop()
+        server.stop()
 
 
 def _wait_for_session_calls(collector: Collector, params: dict[str, str], count: int) -> list[dict[str, Any]]:

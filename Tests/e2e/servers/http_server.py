@@ -8,6 +8,9 @@ The same tools, prompt and resource as `e2e_server.py` (`echo`, `fail`, `slow`, 
   wait forever (it gives up after `GATE_TIMEOUT_S` with an `isError` result naming the step it waited for).
 - `die(gate)`: sends one progress notification, waits for its release, then kills the process without
   answering (an upstream that dies mid-stream).
+- `resumable()` (with `--event-store`): sends progress 1, closes its SSE reply stream (the SDK's polling
+  pattern), then sends progress 2 and its result into the event store: the client gets them by reconnecting
+  with `Last-Event-ID`. `GET /control/replays` lists the `Last-Event-ID` values the store was asked to replay.
 
 Transports (`--transport`):
 - `streamable` (default): Streamable HTTP at `/mcp`; `--json` for `application/json` replies (else SSE
@@ -22,6 +25,7 @@ Routes outside the MCP endpoints, for the proxy's pass-through tests:
 - `GET /control/stream`: a text/event-stream that echoes `Last-Event-ID` and counts from it.
 
 The port comes from `--port`, else the environment variable `PORT` (how `telltale run --port` passes it).
+`--event-store` keeps SSE events in memory for resumption (retry interval 100 ms).
 `--exit-on-sigusr1 CODE` makes SIGUSR1 exit the process at once with CODE (to prove signals are forwarded).
 """
 
@@ -39,6 +43,8 @@ import anyio
 import uvicorn
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.streamable_http import EventCallback, EventId, EventMessage, EventStore, StreamId
+from mcp_types import JSONRPCMessage
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
@@ -70,7 +76,32 @@ class Gates:
         raise ToolError(f"gate {gate} step {step} was never released (progress not seen by the client?)")
 
 
-def create_http_server() -> MCPServer:
+class MemoryEventStore(EventStore):
+    """Every SSE event in memory, replayed after a `Last-Event-ID` (which it logs in `replays`)."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[EventId, StreamId, JSONRPCMessage | None]] = []
+        self.replays: list[str] = []
+
+    async def store_event(self, stream_id: StreamId, message: JSONRPCMessage | None) -> EventId:
+        event_id = str(len(self.events) + 1)
+        self.events.append((event_id, stream_id, message))
+        return event_id
+
+    async def replay_events_after(self, last_event_id: EventId, send_callback: EventCallback) -> StreamId | None:
+        self.replays.append(last_event_id)
+        streams = [stream for event_id, stream, _ in self.events if event_id == last_event_id]
+        if not streams:
+            return None
+        after = False
+        for event_id, stream, message in self.events:
+            if after and stream == streams[0] and message is not None:
+                await send_callback(EventMessage(message, event_id))
+            after = after or event_id == last_event_id
+        return streams[0]
+
+
+def create_http_server(event_store: MemoryEventStore | None = None) -> MCPServer:
     """The e2e server plus the HTTP-only tools and routes."""
     server = create_server()
     gates = Gates()
@@ -88,6 +119,17 @@ def create_http_server() -> MCPServer:
         await gates.wait(gate, 1)
         os.kill(os.getpid(), signal.SIGKILL)
         return "unreachable"
+
+    @server.tool(description="Progress 1, close the reply stream, then progress 2 and the result (resumption).")
+    async def resumable(ctx: Context) -> str:
+        await ctx.report_progress(1, 2, "before the stream closes")
+        await ctx.close_sse_stream()
+        await ctx.report_progress(2, 2, "after the stream closed")
+        return "resumed"
+
+    @server.custom_route("/control/replays", methods=["GET"])
+    async def replays(request: Request) -> Response:
+        return JSONResponse(event_store.replays if event_store is not None else [])
 
     @server.custom_route("/control/release", methods=["POST"])
     async def release(request: Request) -> Response:
@@ -127,6 +169,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="application/json replies instead of SSE")
     parser.add_argument("--stateless", action="store_true", help="the SDK's stateless mode (no sessions)")
     parser.add_argument("--port", type=int, default=None, help="port to listen on (default: $PORT)")
+    parser.add_argument("--event-store", action="store_true", help="keep SSE events for Last-Event-ID resumption")
     parser.add_argument("--exit-on-sigusr1", type=int, default=None, metavar="CODE")
     args = parser.parse_args()
     port = args.port if args.port is not None else int(os.environ["PORT"])
@@ -134,11 +177,13 @@ def main() -> None:
         code = args.exit_on_sigusr1
         signal.signal(signal.SIGUSR1, lambda *_: os._exit(code))
 
-    server = create_http_server()
+    event_store = MemoryEventStore() if args.event_store else None
+    server = create_http_server(event_store)
     if args.transport == "sse":
         app = server.sse_app()
     else:
-        app = server.streamable_http_app(json_response=args.json, stateless_http=args.stateless)
+        app = server.streamable_http_app(json_response=args.json, stateless_http=args.stateless,
+                                         event_store=event_store, retry_interval=100 if event_store else None)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     uvicorn.Server(config).run()
 
