@@ -297,7 +297,7 @@ def assert_scenario_seen(seen: Seen, variant: str, mode: str) -> None:
     expected_protocol = "2025-11-25" if mode == "legacy" else "2026-07-28"
     assert seen.protocol == expected_protocol
     assert seen.server == ("telltale-e2e", "1.4.2")
-    assert seen.tools == ["echo", "fail", "slow", "add", "login", "crash", "progress", "die"]
+    assert seen.tools == ["echo", "fail", "slow", "add", "login", "crash", "progress", "die", "resumable"]
     assert seen.results["echo:two"]["structured_content"] == {"result": "two"}
     assert seen.results["add"]["structured_content"] == {"result": 5}
     assert seen.results["fail"]["is_error"] is True

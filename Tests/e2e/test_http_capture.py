@@ -108,14 +108,13 @@ def run(module_collector: Collector, tmp_path_factory: pytest.TempPathFactory) -
                 upstream, front = servers[scenario.variant], fronts[scenario.variant]
                 gate_base = upstream.base
             else:
-                child_port = free_port()
                 if "run" not in fronts:
-                    fronts["run"] = capture.run(http_server_command(scenario.variant), base, child_port=child_port)
-                    fronts["run-child"] = Process(process=fronts["run"].process, log_path=fronts["run"].log_path,
-                                                  port=child_port)
+                    run_child_port = free_port()
+                    fronts["run"] = capture.run(http_server_command(scenario.variant), base, child_port=run_child_port)
                     result.processes.append(fronts["run"])
                 front = fronts["run"]
-                gate_base = fronts["run-child"].base
+                # The gate is released on the child directly (its port is the one given with --child-port).
+                gate_base = f"http://127.0.0.1:{run_child_port}"
             try:
                 scenario.seen = anyio.run(drive_scenario, front.base, scenario.variant, scenario.mode, gate_base,
                                           uuid.uuid4().hex, scenario.headers())

@@ -6,24 +6,36 @@ The baseline for the HTTP capture tests: if these fail, the problem is the test 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import httpx2
 import pytest
 
-from http_support import VARIANTS, assert_scenario_seen, drive_scenario, start_http_server
+from http_support import VARIANTS, Process, assert_scenario_seen, drive_scenario, start_http_server
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Process]]:
+    """One server per variant, shared by both client modes."""
+    base = tmp_path_factory.mktemp("http-direct")
+    started: dict[str, Process] = {}
+    try:
+        for variant in VARIANTS:
+            started[variant] = start_http_server(variant, base)
+        yield started
+    finally:
+        for server in started.values():
+            server.stop()
 
 
 @pytest.mark.parametrize("mode", ["legacy", "auto"])
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_http_server_direct(variant: str, mode: str, tmp_path: Path) -> None:
-    server = start_http_server(variant, tmp_path)
-    try:
-        seen = anyio.run(drive_scenario, server.base, variant, mode, server.base, uuid.uuid4().hex)
-        assert_scenario_seen(seen, variant, mode)
-    finally:
-        server.stop()
+def test_http_server_direct(servers: dict[str, Process], variant: str, mode: str) -> None:
+    server = servers[variant]
+    seen = anyio.run(drive_scenario, server.base, variant, mode, server.base, uuid.uuid4().hex)
+    assert_scenario_seen(seen, variant, mode)
 
 
 def test_http_server_reads_its_port_from_the_environment(tmp_path: Path) -> None:
