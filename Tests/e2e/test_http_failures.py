@@ -160,6 +160,45 @@ def test_upstream_not_running(collector: Collector, tmp_path: Path) -> None:
         proxy.stop()
 
 
+@pytest.mark.parametrize(("path", "headers", "status", "message"), [
+    ("/mcp/busy", LEGACY, 503, "HTTP 503 Service Unavailable"),
+    ("/mcp", {**LEGACY, "mcp-session-id": "no-such-session"}, 404, "HTTP 404 Not Found"),
+    ("/mcp", {**LEGACY, "accept": "text/plain"}, 406, "HTTP 406 Not Acceptable"),
+])
+def test_http_error_replies_are_forwarded_and_recorded(collector: Collector, tmp_path: Path, path: str,
+                                                       headers: dict[str, str], status: int, message: str) -> None:
+    server = start_http_server("sse", tmp_path)
+    proxy = capture_for(collector, tmp_path).proxy(server.port, tmp_path)
+    try:
+        body = tool_call(1, "echo", {"text": "refused"})
+        direct = httpx2.post(server.base + path, headers=headers, content=body)
+        proxied = httpx2.post(proxy.base + path, headers=headers, content=body)
+        assert (proxied.status_code, proxied.content) == (direct.status_code, direct.content)
+        assert proxied.status_code == status
+        echo = wait_for_request(collector, is_tool("echo"), "the refused echo call")
+        assert echo["outcome"] == "error", echo
+        assert echo.get("errorMessage", "").startswith(message), echo
+        if status == 503:
+            assert "overloaded, try again later" in echo["errorMessage"], echo
+    finally:
+        proxy.stop()
+        server.stop()
+
+
+def test_cli_refuses_secret_context_headers_and_https_upstreams(tmp_path: Path) -> None:
+    from support import telltale_bin
+
+    for header in ("Authorization", "cookie", "X-Api-Key", "X-Custom-Secret"):
+        result = subprocess.run([str(telltale_bin()), "proxy", "127.0.0.1:1", f"127.0.0.1:{free_port()}",
+                                 "--redact-header", "X-Custom-Secret", "--context-header", f"{header}=who"],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode != 0, (header, result)
+        assert header.lower() in result.stderr.lower(), (header, result.stderr)
+    result = subprocess.run([str(telltale_bin()), "proxy", "https://127.0.0.1:1", f"127.0.0.1:{free_port()}"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "https" in result.stderr.lower(), result
+
+
 def metrics(admin: str) -> dict[str, float]:
     """The admin `/metrics` samples (Prometheus text): `name{labels}` → value."""
     response = httpx2.get(admin + "/metrics")

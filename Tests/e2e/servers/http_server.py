@@ -23,6 +23,7 @@ Routes outside the MCP endpoints, for the proxy's pass-through tests:
 - `POST /rpc/echo`: answers a JSON-RPC request body with a JSON-RPC result (a path a proxy must not inspect).
 - `GET /headers`: the request's headers as a JSON list of [name, value] pairs, in order.
 - `GET /control/stream`: a text/event-stream that echoes `Last-Event-ID` and counts from it.
+- `POST /mcp/busy`: `503 Service Unavailable` with a text body (under the MCP prefix: an upstream error reply).
 
 The port comes from `--port`, else the environment variable `PORT` (how `telltale run --port` passes it).
 `--event-store` keeps SSE events in memory for resumption (retry interval 100 ms).
@@ -137,6 +138,11 @@ def create_http_server(event_store: MemoryEventStore | None = None) -> MCPServer
         step = int(request.query_params["step"])
         gates.release(gate, step)
         return PlainTextResponse(f"released {gate} {step}")
+
+    @server.custom_route("/mcp/busy", methods=["POST"])
+    async def busy(request: Request) -> Response:
+        await request.body()
+        return PlainTextResponse("overloaded, try again later", status_code=503)
 
     @server.custom_route("/rpc/echo", methods=["POST"])
     async def rpc_echo(request: Request) -> Response:
