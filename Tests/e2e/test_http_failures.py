@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from http_support import (
     MCP_POST_HEADERS,
     Capture,
     HTTP_SERVER,
-    Process,
     http_server_command,
     needs_http_capture,
     start_http_server,
