@@ -7,14 +7,16 @@ import Foundation
 /// protocol version) is learnt from `initialize` and from 2026-07-28 `_meta` keys and
 /// `server/discover`, remembered for the session and stamped on every later Call.
 public struct CallTracker: Sendable {
-    private struct PendingKey: Hashable {
+    struct PendingKey: Hashable {
         var direction: CallDirection
         var id: String
     }
 
-    private struct Pending {
+    struct Pending {
         var call: Call
         var startNs: UInt64
+        /// The client identity to stamp when neither the message nor the session names one.
+        var fallbackClient: PeerInfo?
 
         /// Nanoseconds from the request until `instant` (0 if the clock went backwards).
         func durationNs(at instant: CaptureInstant) -> Int64 {
@@ -53,7 +55,10 @@ public struct CallTracker: Sendable {
     public private(set) var supportedVersions: [String]?
     /// Messages that produced no Call, counted.
     public private(set) var stats = Stats()
-    private var pending: [PendingKey: Pending] = [:]
+    var pending: [PendingKey: Pending] = [:]
+    /// What the transport knows about the messages being observed (HTTP: client address, header
+    /// trace, `User-Agent` identity, context-header tags); empty for stdio. Set before `observe`.
+    package var requestContext = RequestContext()
     /// Call ids (fast; `UUID()` is too slow for the hot path on Linux).
     package var ids = CallIDGenerator()
 
@@ -115,14 +120,14 @@ public struct CallTracker: Sendable {
         let seconds = timeout % 1_000_000_000 == 0 ? String(timeout / 1_000_000_000) : String(Double(timeout) / 1e9)
         for (key, entry) in expired.sorted(by: { $0.value.startNs < $1.value.startNs }) {
             pending[key] = nil
-            calls.append(stamped(entry.ended(.noResponse, "no response within \(seconds) s", at: instant)))
+            calls.append(finalized(entry, entry.ended(.noResponse, "no response within \(seconds) s", at: instant)))
         }
     }
 
     /// The connection closed: every open request is recorded as `noResponse` with `reason`.
     public mutating func close(at instant: CaptureInstant, reason: String = "connection closed", into calls: inout [Call]) {
         for entry in pending.values.sorted(by: { $0.startNs < $1.startNs }) {
-            calls.append(stamped(entry.ended(.noResponse, reason, at: instant)))
+            calls.append(finalized(entry, entry.ended(.noResponse, reason, at: instant)))
         }
         pending.removeAll()
     }
@@ -166,6 +171,7 @@ public struct CallTracker: Sendable {
         if let traceparent = message.traceparent {
             call.trace = TraceContext(traceparent: traceparent, tracestate: message.tracestate)
         }
+        applyContext(to: &call, source: source)
         return call
     }
 
@@ -178,9 +184,9 @@ public struct CallTracker: Sendable {
         let key = PendingKey(direction: direction, id: id)
         if let previous = pending[key] {
             stats.reusedIDs += 1
-            calls.append(stamped(previous.ended(.noResponse, "superseded by a new request with the same id", at: instant)))
+            calls.append(finalized(previous, previous.ended(.noResponse, "superseded by a new request with the same id", at: instant)))
         }
-        pending[key] = Pending(call: call, startNs: instant.monotonicNs)
+        pending[key] = Pending(call: call, startNs: instant.monotonicNs, fallbackClient: requestContext.fallbackClient)
     }
 
     private mutating func recordNotification(_ message: MCPMessage, line: UnsafeRawBufferPointer, byteCount: Int,
@@ -188,11 +194,11 @@ public struct CallTracker: Sendable {
         let direction = source.requestDirection
         if message.method == "notifications/cancelled", let id = message.cancelledRequestId,
            let entry = pending.removeValue(forKey: PendingKey(direction: direction, id: id)) {
-            calls.append(stamped(entry.ended(.cancelled, message.cancelReason, at: instant)))
+            calls.append(finalized(entry, entry.ended(.cancelled, message.cancelReason, at: instant)))
         }
         let call = newCall(message, kind: .notification, direction: direction, line: line, byteCount: byteCount,
                            source: source, at: instant)
-        calls.append(stamped(call))
+        calls.append(stamped(call, fallbackClient: requestContext.fallbackClient))
     }
 
     private mutating func completeRequest(_ message: MCPMessage, line: UnsafeRawBufferPointer, byteCount: Int,
@@ -220,13 +226,14 @@ public struct CallTracker: Sendable {
             if let info = message.serverInfo { call.server = info }
             if let version = message.protocolVersion { call.protocolVersion = version }
         }
-        calls.append(stamped(call))
+        calls.append(finalized(entry, call))
     }
 
-    /// Fills identity the call did not carry itself from what the session knows.
-    package func stamped(_ call: Call) -> Call {
+    /// Fills identity the call did not carry itself from what the session knows, then from
+    /// `fallbackClient` (HTTP: the `User-Agent`).
+    package func stamped(_ call: Call, fallbackClient: PeerInfo? = nil) -> Call {
         var call = call
-        if call.client == nil { call.client = client }
+        if call.client == nil { call.client = client ?? fallbackClient }
         if call.server == nil { call.server = server }
         if call.protocolVersion == nil { call.protocolVersion = protocolVersion }
         return call

@@ -21,22 +21,26 @@ struct RunCommand: AsyncParsableCommand {
 
     /// How long the captured calls may take to flush after the server exited.
     static let flushLimit = Duration.seconds(2)
-    static let defaultEndpoint = "http://127.0.0.1:7340"
+    @OptionGroup(title: "Capture")
+    var capture: CaptureArguments
 
-    @Option(help: ArgumentHelp("Collector URL (env TELLTALE_ENDPOINT; default \(Self.defaultEndpoint)).", valueName: "url"))
-    var endpoint: String?
+    @Option(help: ArgumentHelp("Run an HTTP MCP server instead: listen on this port and reverse-proxy to it.", valueName: "port"))
+    var port: Int?
 
-    @Option(name: .customLong("api-key"), help: ArgumentHelp("Ingest key (env TELLTALE_API_KEY). Without one, nothing is recorded.", valueName: "key"))
-    var apiKey: String?
+    @Option(help: ArgumentHelp("With --port: the address to listen on.", valueName: "host"))
+    var host = "127.0.0.1"
 
-    @Option(name: .customLong("tag"), help: ArgumentHelp("A tag stamped on every call (repeatable).", valueName: "key=value"))
-    var tags: [String] = []
+    @Option(name: .customLong("child-port"), help: ArgumentHelp("With --port: the port the server is told to use (default: a free one).", valueName: "port"))
+    var childPort: Int?
 
-    @Option(name: .customLong("redact-key"), help: ArgumentHelp("Redact values under keys matching this regex (repeatable).", valueName: "regex"))
-    var redactKeys: [String] = []
+    @Option(name: .customLong("child-port-env"), help: ArgumentHelp("With --port: the environment variable that carries the server's port.", valueName: "name"))
+    var childPortEnv = "PORT"
 
-    @Flag(name: .customLong("no-payloads"), help: "Do not capture request and response payloads.")
-    var noPayloads = false
+    @Option(name: .customLong("child-startup-timeout"), help: ArgumentHelp("With --port: how long the server may take to listen (seconds, or with s/m).", valueName: "duration"))
+    var childStartupTimeout = "30s"
+
+    @OptionGroup(title: "HTTP capture (with --port)")
+    var http: HTTPProxyArguments
 
     @Option(name: .customLong("session-id"), help: ArgumentHelp("Session id to record (default: one per run).", valueName: "id"))
     var sessionID: String?
@@ -48,22 +52,16 @@ struct RunCommand: AsyncParsableCommand {
         guard !command.isEmpty else {
             throw ValidationError("missing the server's command: telltale run [options] -- CMD ARGS…")
         }
-        do { _ = try parsedTags() } catch { throw ValidationError(error.description) }
-        do { _ = try Redactor(extraKeyPatterns: redactKeys) } catch {
-            throw ValidationError(error.description)
-        }
         if let sessionID, sessionID.isEmpty { throw ValidationError("--session-id must not be empty") }
-        let endpoint = resolvedEndpoint
-        guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {
-            throw ValidationError("invalid endpoint '\(endpoint)': expected an http:// or https:// URL")
-        }
+        try validateHTTP()
     }
 
     func run() async throws {
+        if port != nil { return try await runHTTP() }
         // Before the shipper opens a socket (SwiftNIO then ignores SIGPIPE process-wide).
         StdioRelay.recordInheritedSignalState()
         let pipeline: CapturePipeline
-        if let settings = captureSettings() {
+        if let settings = capture.captureSettings(sessionID: sessionID, command: command) {
             pipeline = makeCapturePipeline(settings)
         } else {
             RunDiagnostics.write("telltale: no API key (set TELLTALE_API_KEY or --api-key); relaying without recording")
@@ -80,35 +78,6 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(error.shellExitCode)
         }
         throw ExitCode(status.shellExitCode)
-    }
-
-    /// The endpoint from the option, else the environment, else the default.
-    var resolvedEndpoint: String {
-        if let endpoint { return endpoint }
-        if let value = Self.environment("TELLTALE_ENDPOINT"), !value.isEmpty { return value }
-        return Self.defaultEndpoint
-    }
-
-    /// The capture settings, or `nil` when there is no API key (relay only).
-    func captureSettings() -> CaptureSettings? {
-        guard let key = apiKey ?? Self.environment("TELLTALE_API_KEY"), !key.isEmpty else { return nil }
-        return CaptureSettings(
-            endpoint: resolvedEndpoint, apiKey: key, tags: (try? parsedTags()) ?? [:], redactKeyPatterns: redactKeys,
-            capturePayloads: !noPayloads, sessionID: sessionID, command: command)
-    }
-
-    /// `--tag key=value` options as a dictionary (a later tag with the same key wins).
-    func parsedTags() throws(TagArgument.Invalid) -> [String: String] {
-        var values: [String: String] = [:]
-        for tag in tags {
-            let parsed = try TagArgument(parsing: tag)
-            values[parsed.key] = parsed.value
-        }
-        return values
-    }
-
-    private static func environment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
     }
 
     /// Runs `work`, returning when it finished or after `limit`, whichever comes first.

@@ -6,6 +6,6 @@ struct Telltale: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telltale",
         abstract: "Observability for MCP servers: capture calls, store them, query them.",
-        subcommands: [ServeCommand.self, RunCommand.self, KeysCommand.self, ExampleServerCommand.self]
+        subcommands: [ServeCommand.self, RunCommand.self, ProxyCommand.self, KeysCommand.self, ExampleServerCommand.self]
     )
 }

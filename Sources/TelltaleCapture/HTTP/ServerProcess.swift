@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// An HTTP MCP server started by `telltale run --port`: a child that inherits stdin, stdout, stderr, the
+/// working directory and the environment (plus the port variable), with termination signals forwarded.
+public final class ServerProcess: Sendable {
+    private struct State {
+        var status: ChildExitStatus?
+        var reaping = false
+        var waiters: [CheckedContinuation<ChildExitStatus, Never>] = []
+    }
+
+    /// The child's process id.
+    public let pid: pid_t
+    private let child: ChildProcess
+    private let forwardsSignals: Bool
+    private let state = Mutex(State())
+
+    private init(child: ChildProcess, forwardsSignals: Bool) {
+        self.pid = child.pid
+        self.child = child
+        self.forwardsSignals = forwardsSignals
+    }
+
+    /// Starts `command` with `environment` added to the inherited environment.
+    ///
+    /// - Parameter forwardsSignals: forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to the
+    ///   child (process-wide handlers: for the CLI, not for tests).
+    /// - Throws: ``SpawnError`` when the program cannot be started (not found: shell exit code 127).
+    public static func start(
+        _ command: [String], environment: [String: String], forwardsSignals: Bool
+    ) throws(SpawnError) -> ServerProcess {
+        guard !command.isEmpty else { throw SpawnError(program: "", errorNumber: ENOENT) }
+        if forwardsSignals { SignalForwarder.install() }
+        let child = try ChildProcess.spawn(command, pipes: false, environment: environment)
+        if forwardsSignals { SignalForwarder.forward(to: child.pid) }
+        let process = ServerProcess(child: child, forwardsSignals: forwardsSignals)
+        guard process.startWaiter() else {
+            let error = errno
+            child.send(SIGKILL)
+            _ = child.reap()
+            throw SpawnError(program: command[0], errorNumber: error == 0 ? EAGAIN : error)
+        }
+        return process
+    }
+
+    /// How the child ended, once it has; nil while it runs.
+    public var exitStatusIfExited: ChildExitStatus? {
+        state.withLock { $0.status }
+    }
+
+    /// Suspends until the child exited; returns how it ended.
+    public func exitStatus() async -> ChildExitStatus {
+        await withCheckedContinuation { continuation in
+            let status: ChildExitStatus? = state.withLock { state in
+                if let status = state.status { return status }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let status { continuation.resume(returning: status) }
+        }
+    }
+
+    /// Sends `signal` to the child, unless it already exited.
+    public func send(_ signal: Int32) {
+        state.withLock { state in
+            if !state.reaping { child.send(signal) }
+        }
+    }
+
+    private func startWaiter() -> Bool {
+        RelayThread.start(name: "telltale-wait") { [self] in
+            child.waitUntilExited()
+            if forwardsSignals { SignalForwarder.childExited() }
+            state.withLock { $0.reaping = true }
+            let status = child.reap()
+            let waiters = state.withLock { state in
+                state.status = status
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: status) }
+        }
+    }
+}
