@@ -5,7 +5,6 @@ and the collector records the outcome it is. Plus the admin endpoints and `run -
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
 import sys
@@ -224,15 +223,30 @@ def test_admin_endpoints(collector: Collector, tmp_path: Path) -> None:
             assert answer.status_code == 200
         collector.wait_for_calls(3)
         after = metrics(admin)
-        relayed = [name for name in after if re.search(r"relayed|requests", name)]
-        assert relayed, f"no request counter in /metrics: {sorted(after)}"
-        assert any(after[name] >= before.get(name, 0) + 3 for name in relayed), (before, after)
-        captured = [name for name in after if "captured" in name]
-        assert captured and any(after[name] >= before.get(name, 0) + 3 for name in captured), (before, after)
-        # The upstream goes away: not ready any more, still healthy.
+        names = {"telltale_proxy_requests_total", "telltale_proxy_inspected_requests_total",
+                 "telltale_proxy_upstream_errors_total", "telltale_proxy_open_connections",
+                 "telltale_calls_captured_total", "telltale_calls_sent_total", "telltale_calls_spooled_total",
+                 "telltale_calls_dropped_total", "telltale_shipper_queue_depth"}
+        assert names <= set(after), sorted(after)
+        assert after["telltale_proxy_requests_total"] >= before.get("telltale_proxy_requests_total", 0) + 3
+        assert after["telltale_proxy_inspected_requests_total"] >= \
+            before.get("telltale_proxy_inspected_requests_total", 0) + 3
+        assert after["telltale_calls_captured_total"] >= before.get("telltale_calls_captured_total", 0) + 3
+        assert after["telltale_calls_sent_total"] >= 3
+        assert after["telltale_calls_dropped_total"] == 0
+        assert after["telltale_proxy_upstream_errors_total"] == 0
+        # A path outside the inspected prefixes is relayed, not inspected.
+        assert httpx2.post(proxy.base + "/rpc/echo", content=b'{"jsonrpc":"2.0","id":1,"method":"x"}').status_code == 200
+        outside = metrics(admin)
+        assert outside["telltale_proxy_requests_total"] == after["telltale_proxy_requests_total"] + 1
+        assert outside["telltale_proxy_inspected_requests_total"] == after["telltale_proxy_inspected_requests_total"]
+        # The upstream goes away: not ready any more, still healthy; a request counts as an upstream error.
         server.stop()
         assert httpx2.get(admin + "/readyz").status_code == 503
         assert httpx2.get(admin + "/healthz").status_code == 200
+        with pytest.raises(httpx2.TransportError):
+            httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=tool_call(9, "echo", {"text": "gone"}))
+        assert metrics(admin)["telltale_proxy_upstream_errors_total"] == 1
     finally:
         proxy.stop()
         server.stop()
