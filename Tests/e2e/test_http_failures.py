@@ -289,7 +289,7 @@ def test_run_forwards_signals(collector: Collector, tmp_path: Path, sig: int, ex
 
 def test_run_child_port_env(collector: Collector, tmp_path: Path) -> None:
     capture = capture_for(collector, tmp_path, extra=["--child-port-env", "MY_PORT"])
-    command = ["sh", "-c", f'exec "{sys.executable}" "{HTTP_SERVER}" --json --port "$MY_PORT"']
+    command = ["sh", "-c", f'exec "{sys.executable}" "{HTTP_SERVER}" --stateless --json --port "$MY_PORT"']
     front = capture.run(command, tmp_path)
     try:
         answer = httpx2.post(front.base + "/mcp", headers=LEGACY, content=tool_call(1, "echo", {"text": "env"}))
