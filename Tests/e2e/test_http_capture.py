@@ -162,9 +162,25 @@ def test_tools_prompts_and_resources(run: Run, scenario: Scenario) -> None:
     assert {name: item["calls"] for name, item in resources.items()} == {"telltale://e2e/info": 1}
 
 
+def expected_clients(scenario: Scenario) -> set[tuple[str, str]]:
+    """Client identities the scenario's calls may carry: from initialize / `_meta`; for handshake-era stateless
+    traffic (sessions per connection) the requests on a connection without the initialize carry the
+    `User-Agent` of the SDK's HTTP client."""
+    if scenario.variant.startswith("stateless") and scenario.mode == "legacy":
+        return {("mcp", "0.1.0"), ("python-httpx2", httpx2_version())}
+    return {("mcp", "0.1.0")}
+
+
+def httpx2_version() -> str:
+    from importlib.metadata import version
+
+    return version("httpx2")
+
+
 def test_client_and_server_identity(run: Run, scenario: Scenario) -> None:
     clients = run.collector.get("/api/v1/clients", run.tag(scenario))["items"]
-    assert [(c["name"], c["version"]) for c in clients] == [("mcp", "0.1.0")]
+    assert ("mcp", "0.1.0") in {(c["name"], c["version"]) for c in clients}
+    assert {(c["name"], c["version"]) for c in clients} <= expected_clients(scenario)
     servers = run.collector.get("/api/v1/servers", run.tag(scenario))["items"]
     assert [(s["name"], s["version"]) for s in servers] == [("telltale-e2e", "1.4.2")]
 
@@ -204,7 +220,7 @@ def test_every_request_carries_transport_address_tags_and_trace(run: Run, scenar
         assert call["transport"] == scenario.transport, call
         assert str(call.get("clientAddress", "")).startswith("127.0.0.1"), call
         assert call["tags"] == {"suite": "http", "scenario": scenario.id, "environment": "staging"}, call
-        assert call["client"] == {"name": "mcp", "version": "0.1.0"}, call
+        assert (call["client"]["name"], call["client"]["version"]) in expected_clients(scenario), call
         assert call["trace"]["traceId"] == scenario.trace_id, call
         assert call["requestBytes"] > 0, call
     handshake = "initialize" if scenario.mode == "legacy" else "server/discover"

@@ -115,3 +115,21 @@ def test_meta_trace_context_wins_over_headers(proxied: Process, collector: Colle
     assert answer.status_code == 200
     (calls,) = sessions_with_calls(collector, marker, 1).values()
     assert calls[0]["trace"]["traceId"] == meta_trace, calls
+
+
+def test_handshake_era_requests_with_a_trace_are_still_grouped_per_connection(proxied: Process,
+                                                                               collector: Collector) -> None:
+    """The trace id groups 2026-07-28 traffic only; handshake-era sessionless requests that happen to carry a
+    traceparent are one session per connection, like those without."""
+    marker = uuid.uuid4().hex
+    trace = uuid.uuid4().hex
+    headers = {**LEGACY, "x-marker": marker, "traceparent": f"00-{trace}-{'3' * 16}-01"}
+    for connection in range(2):
+        with httpx2.Client(headers=headers) as http:
+            for n in range(2):
+                answer = http.post(proxied.base + "/mcp", content=echo_call(n, f"conn {connection} call {n}"))
+                assert answer.status_code == 200
+    grouped = sessions_with_calls(collector, marker, 4)
+    assert sorted(len(calls) for calls in grouped.values()) == [2, 2], grouped
+    for calls in grouped.values():
+        assert {c["trace"]["traceId"] for c in calls} == {trace}
