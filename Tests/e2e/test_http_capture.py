@@ -30,7 +30,7 @@ from http_support import (
     http_server_command,
     needs_http_capture,
     read_data_files,
-    start_http_server,
+    start_http_servers,
 )
 from support import Collector, count_by, free_port, requests_only
 
@@ -97,14 +97,14 @@ def run(module_collector: Collector, tmp_path_factory: pytest.TempPathFactory) -
             variant, mode = rest.rsplit("-", 1)
             result.scenarios[scenario_id] = Scenario(id=scenario_id, via=via, variant=variant, mode=mode,
                                                      trace_id=uuid.uuid4().hex, secret=f"s3cr3t-{uuid.uuid4().hex}")
-        servers: dict[str, Process] = {}
+        servers = start_http_servers(list(VARIANTS), base)
+        result.processes += servers.values()
         fronts: dict[str, Process] = {}
+        for variant, server in servers.items():
+            fronts[variant] = capture.proxy(server.port, base)
+            result.processes.append(fronts[variant])
         for scenario in result.scenarios.values():
             if scenario.via == "proxy":
-                if scenario.variant not in servers:
-                    servers[scenario.variant] = start_http_server(scenario.variant, base)
-                    fronts[scenario.variant] = capture.proxy(servers[scenario.variant].port, base)
-                    result.processes += [servers[scenario.variant], fronts[scenario.variant]]
                 upstream, front = servers[scenario.variant], fronts[scenario.variant]
                 gate_base = upstream.base
             else:

@@ -9,6 +9,9 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +22,11 @@ from http_support import (
     MCP_POST_HEADERS,
     Capture,
     HTTP_SERVER,
+    Process,
     http_server_command,
     needs_http_capture,
     start_http_server,
+    start_http_servers,
     wait_for_port,
 )
 from support import Collector, free_port, requests_only
@@ -48,17 +53,46 @@ def capture_for(collector: Collector | None, tmp_path: Path, **options: Any) -> 
     return Capture(collector=collector, xdg_data_home=xdg, **options)
 
 
-def wait_for_request(collector: Collector, predicate: Any, what: str, timeout: float = 15) -> dict[str, Any]:
-    """Waits until a recorded request matches `predicate`; returns it."""
+def wait_for_request(collector: Collector, predicate: Any, what: str, marker: str | None = None,
+                     timeout: float = 15) -> dict[str, Any]:
+    """Waits until a recorded request (tagged `marker:<marker>` when given) matches `predicate`; returns it."""
     deadline = time.monotonic() + timeout
     calls: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
-        calls = requests_only(collector.all_calls())
+        if marker is None:
+            calls = requests_only(collector.all_calls())
+        else:
+            calls = [c for s in collector.sessions({"tag": f"marker:{marker}"})
+                     for c in requests_only(collector.session_calls(s["id"]))]
         for call in calls:
             if predicate(call):
                 return call
         time.sleep(0.1)
     raise AssertionError(f"no recorded request is {what}; recorded: {json.dumps(calls, indent=1)[:3000]}")
+
+
+@dataclass
+class Shared:
+    """Test servers behind proxies that several tests use, each test marking its requests with X-Marker."""
+
+    collector: Collector
+    servers: dict[str, Process]
+    proxies: dict[str, Process]
+
+
+@pytest.fixture(scope="module")
+def shared(module_collector: Collector, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    base = tmp_path_factory.mktemp("http-failures")
+    servers = start_http_servers(["sse", "stateless-sse"], base)
+    proxies: dict[str, Process] = {}
+    try:
+        capture = capture_for(module_collector, base, context_headers={"X-Marker": "marker"})
+        for variant, server in servers.items():
+            proxies[variant] = capture.proxy(server.port, base)
+        yield Shared(collector=module_collector, servers=servers, proxies=proxies)
+    finally:
+        for process in [*proxies.values(), *servers.values()]:
+            process.stop()
 
 
 def is_tool(name: str) -> Any:
@@ -114,29 +148,27 @@ def test_upstream_killed_mid_stream(collector: Collector, tmp_path: Path) -> Non
         server.stop()
 
 
-def test_client_disconnecting_mid_sse(collector: Collector, tmp_path: Path) -> None:
-    server = start_http_server("stateless-sse", tmp_path)
-    proxy = capture_for(collector, tmp_path).proxy(server.port, tmp_path)
-    try:
-        with httpx2.Client(timeout=httpx2.Timeout(10.0)) as http:
-            with http.stream("POST", proxy.base + "/mcp", headers=LEGACY,
-                             content=tool_call(1, "progress", {"steps": 3, "gate": "left"}, "left-1")) as response:
-                assert response.status_code == 200
-                for line in response.iter_lines():
-                    if line.startswith("data: "):
-                        assert json.loads(line[len("data: "):])["method"] == "notifications/progress"
-                        break
-            # Leaving both blocks closes the connection with the reply still open.
-        left = wait_for_request(collector, is_tool("progress"), "the abandoned progress call")
-        assert left["outcome"] == "noResponse", left
-        assert "client disconnected" in left.get("errorMessage", ""), left
-        # Others are still served.
-        answer = httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=tool_call(2, "echo", {"text": "still here"}))
-        assert answer.status_code == 200 and b"still here" in answer.content
-        wait_for_request(collector, lambda c: is_tool("echo")(c) and c["outcome"] == "ok", "the next echo call")
-    finally:
-        proxy.stop()
-        server.stop()
+def test_client_disconnecting_mid_sse(shared: Shared) -> None:
+    proxy = shared.proxies["stateless-sse"]
+    marker = uuid.uuid4().hex
+    headers = {**LEGACY, "x-marker": marker}
+    with httpx2.Client(timeout=httpx2.Timeout(10.0)) as http:
+        with http.stream("POST", proxy.base + "/mcp", headers=headers,
+                         content=tool_call(1, "progress", {"steps": 3, "gate": marker}, "left-1")) as response:
+            assert response.status_code == 200
+            for line in response.iter_lines():
+                if line.startswith("data: "):
+                    assert json.loads(line[len("data: "):])["method"] == "notifications/progress"
+                    break
+        # Leaving both blocks closes the connection with the reply still open.
+    left = wait_for_request(shared.collector, is_tool("progress"), "the abandoned progress call", marker)
+    assert left["outcome"] == "noResponse", left
+    assert "client disconnected" in left.get("errorMessage", ""), left
+    # Others are still served.
+    answer = httpx2.post(proxy.base + "/mcp", headers=headers, content=tool_call(2, "echo", {"text": "still here"}))
+    assert answer.status_code == 200 and b"still here" in answer.content
+    wait_for_request(shared.collector, lambda c: is_tool("echo")(c) and c["outcome"] == "ok", "the next echo call",
+                     marker)
 
 
 def test_upstream_not_running(collector: Collector, tmp_path: Path) -> None:
@@ -162,24 +194,21 @@ def test_upstream_not_running(collector: Collector, tmp_path: Path) -> None:
     ("/mcp", {**LEGACY, "mcp-session-id": "no-such-session"}, 404, "HTTP 404 Not Found"),
     ("/mcp", {**LEGACY, "accept": "text/plain"}, 406, "HTTP 406 Not Acceptable"),
 ])
-def test_http_error_replies_are_forwarded_and_recorded(collector: Collector, tmp_path: Path, path: str,
-                                                       headers: dict[str, str], status: int, message: str) -> None:
-    server = start_http_server("sse", tmp_path)
-    proxy = capture_for(collector, tmp_path).proxy(server.port, tmp_path)
-    try:
-        body = tool_call(1, "echo", {"text": "refused"})
-        direct = httpx2.post(server.base + path, headers=headers, content=body)
-        proxied = httpx2.post(proxy.base + path, headers=headers, content=body)
-        assert (proxied.status_code, proxied.content) == (direct.status_code, direct.content)
-        assert proxied.status_code == status
-        echo = wait_for_request(collector, is_tool("echo"), "the refused echo call")
-        assert echo["outcome"] == "error", echo
-        assert echo.get("errorMessage", "").startswith(message), echo
-        if status == 503:
-            assert "overloaded, try again later" in echo["errorMessage"], echo
-    finally:
-        proxy.stop()
-        server.stop()
+def test_http_error_replies_are_forwarded_and_recorded(shared: Shared, path: str, headers: dict[str, str],
+                                                       status: int, message: str) -> None:
+    server, proxy = shared.servers["sse"], shared.proxies["sse"]
+    marker = uuid.uuid4().hex
+    headers = {**headers, "x-marker": marker}
+    body = tool_call(1, "echo", {"text": "refused"})
+    direct = httpx2.post(server.base + path, headers=headers, content=body)
+    proxied = httpx2.post(proxy.base + path, headers=headers, content=body)
+    assert (proxied.status_code, proxied.content) == (direct.status_code, direct.content)
+    assert proxied.status_code == status
+    echo = wait_for_request(shared.collector, is_tool("echo"), "the refused echo call", marker)
+    assert echo["outcome"] == "error", echo
+    assert echo.get("errorMessage", "").startswith(message), echo
+    if status == 503:
+        assert "overloaded, try again later" in echo["errorMessage"], echo
 
 
 def test_cli_refuses_secret_context_headers_and_https_upstreams(tmp_path: Path) -> None:

@@ -13,17 +13,22 @@ import anyio
 import httpx2
 import pytest
 
-from http_support import VARIANTS, Process, assert_scenario_seen, drive_scenario, start_http_server
+from http_support import (
+    VARIANTS,
+    Process,
+    assert_scenario_seen,
+    drive_scenario,
+    start_http_server,
+    start_http_servers,
+)
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Process]]:
     """One server per variant, shared by both client modes."""
     base = tmp_path_factory.mktemp("http-direct")
-    started: dict[str, Process] = {}
+    started = start_http_servers(list(VARIANTS), base)
     try:
-        for variant in VARIANTS:
-            started[variant] = start_http_server(variant, base)
         yield started
     finally:
         for server in started.values():

@@ -31,6 +31,7 @@ from http_support import (
     needs_http_capture,
     resumable_call,
     start_http_server,
+    start_http_servers,
 )
 from support import Collector, count_by, requests_only
 
@@ -68,16 +69,17 @@ def sites(module_collector: Collector, tmp_path_factory: pytest.TempPathFactory)
     xdg.mkdir()
     capture = Capture(collector=module_collector, xdg_data_home=xdg, tags={"suite": "transparency"},
                       context_headers={"X-Test": "test"})
+    servers = start_http_servers(["stateless", "stateless-sse", "sse"], base)
     started: dict[str, Site] = {}
     try:
-        for variant in ("stateless", "stateless-sse", "sse"):
-            server = start_http_server(variant, base)
+        for variant, server in servers.items():
             started[variant] = Site(server=server, proxy=capture.proxy(server.port, base))
         yield started
     finally:
         for site in started.values():
             site.proxy.stop()
-            site.server.stop()
+        for server in servers.values():
+            server.stop()
 
 
 #: name → (variant, method, path, headers, body): exchanges whose answers do not depend on the connection.
