@@ -142,14 +142,16 @@ def start_http_server(variant: str, log_dir: Path, port: int | None = None, *ext
                          log_dir / f"server-{variant}-{port}.log", what=f"http_server.py ({variant})")
 
 
-def start_http_servers(variants: Sequence[str], log_dir: Path) -> dict[str, Process]:
-    """One server per variant, started together (each takes a second or more to import the SDK)."""
+def start_http_servers(variants: Sequence[str], log_dir: Path, names: Sequence[str] | None = None
+                       ) -> dict[str, Process]:
+    """Servers of the given variants started together (each takes a second or more to import the SDK), by
+    variant (or by `names`, one per variant)."""
     started: dict[str, Process] = {}
     try:
-        for variant in variants:
+        for name, variant in zip(names or variants, variants, strict=True):
             port = free_port()
-            started[variant] = start_process(http_server_command(variant, "--port", str(port)), port,
-                                             log_dir / f"server-{variant}-{port}.log", wait=False)
+            started[name] = start_process(http_server_command(variant, "--port", str(port)), port,
+                                          log_dir / f"server-{variant}-{port}.log", wait=False)
         for variant, server in started.items():
             wait_for_port(server.port, server.process, what=f"http_server.py ({variant})", log=server.log_path)
     except BaseException:

@@ -119,18 +119,19 @@ def stream_until_failure(base: str, release_base: str, gate: str) -> tuple[list[
 
 
 def test_upstream_killed_mid_stream(collector: Collector, tmp_path: Path) -> None:
+    servers = start_http_servers(["stateless-sse"] * 2, tmp_path, names=["direct", "proxied"])
+    server = servers["proxied"]
     # Directly: the client sees the progress frame, then the stream breaks.
-    direct_server = start_http_server("stateless-sse", tmp_path)
     try:
-        direct_messages, direct_error = stream_until_failure(direct_server.base, direct_server.base, "direct")
+        direct_messages, direct_error = stream_until_failure(servers["direct"].base, servers["direct"].base, "direct")
     finally:
-        direct_server.stop()
+        servers["direct"].stop()
     assert [m.get("method") for m in direct_messages] == ["notifications/progress"]
     assert isinstance(direct_error, (httpx2.RemoteProtocolError, httpx2.ReadError)), direct_error
 
-    server = start_http_server("stateless-sse", tmp_path)
-    proxy = capture_for(collector, tmp_path).proxy(server.port, tmp_path)
+    proxy: Process | None = None
     try:
+        proxy = capture_for(collector, tmp_path).proxy(server.port, tmp_path)
         messages, error = stream_until_failure(proxy.base, server.base, "proxied")
         assert messages == direct_messages
         assert isinstance(error, (httpx2.RemoteProtocolError, httpx2.ReadError)), \
@@ -144,7 +145,8 @@ def test_upstream_killed_mid_stream(collector: Collector, tmp_path: Path) -> Non
         answer = httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=tool_call(2, "echo", {"text": "again"}))
         assert answer.status_code == 200 and b'"again"' in answer.content
     finally:
-        proxy.stop()
+        if proxy is not None:
+            proxy.stop()
         server.stop()
 
 
