@@ -83,7 +83,7 @@ class Shared:
 @pytest.fixture(scope="module")
 def shared(module_collector: Collector, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
     base = tmp_path_factory.mktemp("http-failures")
-    servers = start_http_servers(["sse", "stateless-sse"], base)
+    servers = start_http_servers(["sse", "stateless-sse", "legacy-sse"], base)
     proxies: dict[str, Process] = {}
     try:
         capture = capture_for(module_collector, base, context_headers={"X-Marker": "marker"})
@@ -171,6 +171,62 @@ def test_client_disconnecting_mid_sse(shared: Shared) -> None:
     assert answer.status_code == 200 and b"still here" in answer.content
     wait_for_request(shared.collector, lambda c: is_tool("echo")(c) and c["outcome"] == "ok", "the next echo call",
                      marker)
+
+
+def test_end_of_a_legacy_sse_stream_ends_its_open_requests(shared: Shared) -> None:
+    """GET /sse, then a POST to the announced endpoint whose reply never comes: the client drops the stream."""
+    proxy = shared.proxies["legacy-sse"]
+    marker = uuid.uuid4().hex
+    with httpx2.Client(timeout=httpx2.Timeout(10.0), headers={"x-marker": marker}) as http:
+        with http.stream("GET", proxy.base + "/sse", headers={"accept": "text/event-stream"}) as stream:
+            assert stream.status_code == 200
+            lines = stream.iter_lines()
+            endpoint = ""
+            for line in lines:
+                if line.startswith("data: "):
+                    endpoint = line[len("data: "):]
+                    break
+            assert endpoint.startswith("/messages/?session_id="), endpoint
+            init = rpc(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                         "clientInfo": {"name": "raw-legacy", "version": "1.2"}})
+            assert http.post(proxy.base + endpoint, headers=MCP_POST_HEADERS, content=init).status_code == 202
+            initialized = json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}).encode()
+            assert http.post(proxy.base + endpoint, headers=MCP_POST_HEADERS, content=initialized).status_code == 202
+            call = tool_call(2, "progress", {"steps": 2, "gate": marker}, "legacy-1")
+            assert http.post(proxy.base + endpoint, headers=MCP_POST_HEADERS, content=call).status_code == 202
+            for line in lines:
+                if line.startswith("data: ") and "notifications/progress" in line:
+                    break
+        # The stream is closed with the progress call still open.
+    left = wait_for_request(shared.collector, is_tool("progress"), "the progress call", marker)
+    assert left["outcome"] == "noResponse", left
+    assert left["transport"] == "sse" and left["client"] == {"name": "raw-legacy", "version": "1.2"}, left
+    init_call = wait_for_request(shared.collector, lambda c: c["method"] == "initialize", "the initialize", marker)
+    assert init_call["outcome"] == "ok" and init_call["session"] == left["session"]
+
+
+def test_delete_of_a_session_ends_its_open_requests(shared: Shared) -> None:
+    proxy = shared.proxies["sse"]
+    marker = uuid.uuid4().hex
+    init = rpc(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                 "clientInfo": {"name": "raw-delete", "version": "0.9"}})
+    with httpx2.Client(timeout=httpx2.Timeout(10.0), headers={"x-marker": marker}) as http:
+        started = http.post(proxy.base + "/mcp", headers=LEGACY, content=init)
+        assert started.status_code == 200
+        session = started.headers["mcp-session-id"]
+        headers = {**LEGACY, "mcp-session-id": session}
+        with httpx2.Client(timeout=httpx2.Timeout(10.0), headers={"x-marker": marker}) as other:
+            with other.stream("POST", proxy.base + "/mcp", headers=headers,
+                              content=tool_call(2, "progress", {"steps": 2, "gate": marker}, "del-1")) as reply:
+                for line in reply.iter_lines():
+                    if line.startswith("data: ") and "notifications/progress" in line:
+                        break
+                deleted = http.delete(proxy.base + "/mcp", headers={"mcp-session-id": session,
+                                                                    "mcp-protocol-version": "2025-11-25"})
+                assert deleted.status_code == 200
+    left = wait_for_request(shared.collector, is_tool("progress"), "the progress call", marker)
+    assert left["outcome"] == "noResponse", left
+    assert left["session"] == session, left
 
 
 def test_upstream_not_running(collector: Collector, tmp_path: Path) -> None:
