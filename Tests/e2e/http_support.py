@@ -8,7 +8,6 @@ Everything runs as real processes on 127.0.0.1: the official `mcp` SDK's server 
 from __future__ import annotations
 
 import functools
-import os
 import signal
 import socket
 import subprocess
@@ -244,13 +243,6 @@ def comparable_headers(response: httpx2.Response) -> list[tuple[str, str]]:
 def read_data_files(data_dir: Path) -> bytes:
     """Every byte of every file under the collector's data directory (SQLite file, WAL, anything else)."""
     return b"".join(path.read_bytes() for path in sorted(data_dir.rglob("*")) if path.is_file())
-
-
-def terminate_if_running(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
 
 
 def streams_sse(variant: str) -> bool:
