@@ -33,8 +33,8 @@ extension HTTPProxyConnection {
             }
             upstream = .connected(channel, handler)
             let noBody = responseFramer.noBody
-            upstreamInbound = ByteBuffer()
-            responseFramer = HTTPMessageFramer(kind: .response)
+            upstreamInbound = Self.emptyBuffer
+            responseFramer = HTTPProxyFramer(kind: .response)
             responseFramer.noBody = noBody
             lastUpstreamError = nil
             for bytes in pendingUpstreamWrites { channel.write(bytes, promise: nil) }
@@ -43,13 +43,34 @@ extension HTTPProxyConnection {
             processRequests()
         case .failure(let error):
             guard generation == upstreamGeneration, !closing else { return }
-            upstream = .none
             pendingUpstreamWrites = []
             shared.stats.upstreamFailed()
-            exchange?.observer?.failed(.upstreamUnreachable(HTTPProxyError.reason(of: error)))
-            exchange = nil
-            resetDownstream()
+            let reason = HTTPProxyError.reason(of: error)
+            guard let current = exchange, current.observer != nil, !current.requestEnded else {
+                failUnreachable(reason)
+                return
+            }
+            // Capture still sees the request the server never got: the rest of its body is read (not
+            // forwarded) before the client is reset, for at most `unreachableDrainLimit`.
+            upstream = .unreachable(reason)
+            processRequests()
+            guard case .unreachable = upstream, let eventLoop = context?.eventLoop else { return }
+            let me = NIOLoopBound(self, eventLoop: eventLoop)
+            eventLoop.scheduleTask(in: Self.unreachableDrainLimit) {
+                guard generation == me.value.upstreamGeneration, case .unreachable = me.value.upstream else { return }
+                me.value.failUnreachable(reason)
+            }
         }
+    }
+
+    /// How long the rest of a request is read, for capture, after the upstream refused the connection.
+    static let unreachableDrainLimit = TimeAmount.seconds(1)
+
+    /// The upstream could not be reached: the observer hears why, and the client is reset with no response.
+    func failUnreachable(_ reason: String) {
+        exchange?.observer?.failed(.upstreamUnreachable(reason))
+        exchange = nil
+        resetDownstream()
     }
 
     // MARK: - Responses (upstream → downstream)
@@ -74,10 +95,10 @@ extension HTTPProxyConnection {
     func processResponses() {
         guard let context else { return }
         defer {
-            if upstreamInbound.readableBytes == 0 { upstreamInbound = ByteBuffer() }
+            if upstreamInbound.readableBytes == 0 { upstreamInbound = Self.emptyBuffer }
         }
         while !closing, exchange != nil, !exchange!.responseEnded {
-            let event: HTTPMessageFramer.Event?
+            let event: HTTPProxyFramer.Event?
             do {
                 event = try responseFramer.next(&upstreamInbound)
             } catch {
@@ -140,7 +161,7 @@ extension HTTPProxyConnection {
         upstreamGeneration += 1
         guard let current = exchange, !current.responseEnded else {
             // Idle (or answered): the next request opens a new connection.
-            upstreamInbound = ByteBuffer()
+            upstreamInbound = Self.emptyBuffer
             if let current = exchange, current.responseEnded, !current.requestEnded { closeDownstreamGracefully() }
             return
         }

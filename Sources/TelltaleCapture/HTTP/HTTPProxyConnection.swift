@@ -31,6 +31,9 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         case none
         case connecting
         case connected(any Channel, HTTPUpstreamHandler)
+        /// The connection could not be opened: the rest of the request is read for capture only, then
+        /// the client is reset.
+        case unreachable(String)
     }
 
     let shared: HTTPProxyShared
@@ -38,12 +41,12 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
     var context: ChannelHandlerContext?
     var clientAddress: String?
 
-    var requestFramer = HTTPMessageFramer(kind: .request)
-    var responseFramer = HTTPMessageFramer(kind: .response)
+    var requestFramer = HTTPProxyFramer(kind: .request)
+    var responseFramer = HTTPProxyFramer(kind: .response)
     /// Downstream bytes read but not processed yet (partial head, or a pipelined request).
-    var inbound = ByteBuffer()
+    var inbound = HTTPProxyConnection.emptyBuffer
     /// Upstream bytes read but not processed yet (partial head or chunk line).
-    var upstreamInbound = ByteBuffer()
+    var upstreamInbound = HTTPProxyConnection.emptyBuffer
     var upstream = Upstream.none
     /// Bumped per upstream connection, so late events of a previous one are ignored.
     var upstreamGeneration = 0
@@ -56,6 +59,9 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
     var reprocess = false
     var lastUpstreamError: String?
 
+    /// Shared by every idle connection: resetting to it releases the last read buffer without allocating.
+    static let emptyBuffer = ByteBuffer()
+
     init(shared: HTTPProxyShared) {
         self.shared = shared
         self.connectionID = HTTPProxyShared.newConnectionID()
@@ -65,7 +71,7 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        clientAddress = HostPort.format(context.channel.remoteAddress)
+        clientAddress = HTTPProxyAddress.format(context.channel.remoteAddress)
         shared.stats.connectionOpened()
     }
 
@@ -120,6 +126,7 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         case .none: return true
         case .connecting: return false
         case .connected(let channel, _): return channel.isWritable
+        case .unreachable: return true
         }
     }
 
@@ -153,12 +160,12 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         var wrote = false
         defer {
             if wrote, case .connected(let channel, _) = upstream { channel.flush() }
-            if inbound.readableBytes == 0 { inbound = ByteBuffer() }
+            if inbound.readableBytes == 0 { inbound = Self.emptyBuffer }
         }
         while !closing {
             if let exchange, exchange.requestEnded { return }
             if case .connecting = upstream { return }
-            let event: HTTPMessageFramer.Event?
+            let event: HTTPProxyFramer.Event?
             do {
                 event = try requestFramer.next(&inbound)
             } catch {
@@ -181,17 +188,21 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
                 guard exchange != nil else { return }
                 exchange!.requestEnded = true
                 exchange!.observer?.requestEnded()
+                if case .unreachable(let reason) = upstream {
+                    failUnreachable(reason)
+                    return
+                }
                 if exchange!.responseEnded { finishExchange() }
             }
         }
     }
 
-    private func startExchange(_ head: HTTPMessageHead) {
+    private func startExchange(_ head: HTTPProxyMessageHead) {
         shared.stats.requestRelayed()
         let current = Exchange(closeAfter: head.closesConnection)
         let inspected = !shared.prefixes.isEmpty
             && head.raw.withUnsafeReadableBytes { shared.prefixes.matches(target: UnsafeRawBufferPointer(rebasing: $0[head.target])) }
-        responseFramer.noBody = head.raw.withUnsafeReadableBytes { ASCII.equals($0, head.method, "HEAD") }
+        responseFramer.noBody = head.raw.withUnsafeReadableBytes { HTTPProxyBytes.equals($0, head.method, "HEAD") }
         let forwarded = head.forwardBytes(allocator: context?.channel.allocator ?? ByteBufferAllocator())
         exchange = current
         let mustConnect: Bool
@@ -225,8 +236,9 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         case .connecting:
             pendingUpstreamWrites.append(bytes)
             return false
-        case .none:
-            // The upstream closed after answering while the client was still sending: dropped.
+        case .none, .unreachable:
+            // The upstream closed after answering while the client was still sending, or could not be
+            // reached at all: dropped.
             return false
         }
     }
@@ -242,12 +254,18 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         }
     }
 
-    /// A malformed request from the client: answer 400 and close, as an origin server would.
-    private func rejectRequest(_ error: HTTPParseError) {
+    /// A malformed request from the client: a bad head is answered 400 (431 when too large) and the
+    /// connection closed, as an origin server would; a bad body mid-exchange resets the connection
+    /// (a response may already be on its way, it cannot be interleaved with another).
+    private func rejectRequest(_ error: HTTPProxyParseError) {
         guard let context else { return }
-        exchange?.observer?.failed(.clientGone)
-        exchange = nil
-        let status = error.description == HTTPParseError.headTooLarge.description
+        if exchange != nil {
+            exchange?.observer?.failed(.clientGone)
+            exchange = nil
+            resetDownstream()
+            return
+        }
+        let status = error.description == HTTPProxyParseError.headTooLarge.description
             ? "431 Request Header Fields Too Large" : "400 Bad Request"
         var response = context.channel.allocator.buffer(capacity: 96)
         response.writeString("HTTP/1.1 \(status)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")

@@ -20,7 +20,7 @@ public struct HTTPProxyError: Error, Sendable, Equatable, CustomStringConvertibl
 
     /// The bind of `host:port` failed with `error`.
     static func cannotListen(host: String, port: Int, error: any Error) -> HTTPProxyError {
-        HTTPProxyError("cannot listen on \(HostPort.format(host: host, port: port)): \(reason(of: error))")
+        HTTPProxyError("cannot listen on \(HTTPProxyAddress.format(host: host, port: port)): \(reason(of: error))")
     }
 
     /// The proxy was started twice.
@@ -47,7 +47,7 @@ public struct HTTPProxyError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// Formats `host:port`, bracketing IPv6 literals.
-enum HostPort {
+enum HTTPProxyAddress {
     static func format(host: String, port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }

@@ -21,8 +21,17 @@ final class HTTPProxyShared: Sendable {
         self.upstreamHost = configuration.upstreamHost
         self.upstreamPort = configuration.upstreamPort
         self.upstreamAddress = try? SocketAddress(ipAddress: configuration.upstreamHost, port: configuration.upstreamPort)
-        self.connectTimeout = .nanoseconds(configuration.connectTimeout.nanoseconds)
+        self.connectTimeout = Self.timeAmount(configuration.connectTimeout)
         self.prefixes = HTTPInspectPrefixes(configuration.inspectPrefixes)
+    }
+
+    /// `duration` as a NIO time amount (whole nanoseconds, saturating).
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return .nanoseconds(seconds < 0 ? .min : .max) }
+        let (total, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return .nanoseconds(sumOverflow ? .max : total)
     }
 
     /// A process-wide unique id for a new downstream connection.
@@ -43,15 +52,5 @@ final class HTTPProxyShared: Sendable {
             return bootstrap.connect(to: upstreamAddress)
         }
         return bootstrap.connect(host: upstreamHost, port: upstreamPort)
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return scaled.addingReportingOverflow(attoseconds / 1_000_000_000).overflow ? .max : scaled + attoseconds / 1_000_000_000
     }
 }

@@ -87,7 +87,7 @@ public final class HTTPReverseProxy: Sendable {
     public func upstreamReachable(timeout: Duration) async -> Bool {
         do {
             let channel = try await shared.connectUpstream(
-                on: group.next(), timeout: .nanoseconds(timeout.nanoseconds)).get()
+                on: group.next(), timeout: HTTPProxyShared.timeAmount(timeout)).get()
             channel.close(promise: nil)
             return true
         } catch {

@@ -25,12 +25,4 @@ package struct HTTPBodyBuffer: Sendable {
         guard room > 0, part.count > 0 else { return }
         bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: part[0..<min(room, part.count)]))
     }
-
-    /// Returns the buffer's content and empties it.
-    package mutating func take() -> HTTPBodyBuffer {
-        let taken = self
-        bytes = []
-        byteCount = 0
-        return taken
-    }
 }

@@ -91,16 +91,18 @@ extension HTTPCaptureState {
             exchange.requestFed = true
             return
         }
-        bindIfPossible(&exchange, at: instant, final: force)
-        guard exchange.session != nil else { return }
+        bindIfPossible(&exchange, at: instant, final: false)
+        // When forced, `feed` binds the last resorts itself, and only if the body holds messages.
+        guard exchange.session != nil || force else { return }
         exchange.requestFed = true
-        let body = exchange.requestBody.take()
+        let body = exchange.requestBody
         let truncated = body.truncated || !exchange.requestEnded
         let startedAt = exchange.requestEndedAt ?? instant
         body.bytes.withUnsafeBytes { bytes in
             feed(bytes, byteCount: body.byteCount, truncated: truncated, from: .client, exchange: &exchange,
                  at: startedAt, into: &calls)
         }
+        exchange.requestBody = HTTPBodyBuffer(limit: body.limit)
     }
 
     /// Feeds one message body (a JSON reply, an SSE event's data) into the exchange's session.

@@ -49,8 +49,13 @@ package struct HTTPCaptureState: Sendable {
         guard !exchange.ended, exchange.response == nil else { return [] }
         exchange.response = response
         let contentType = response.headers["Content-Type"]?.lowercased() ?? ""
-        exchange.reading = contentType.hasPrefix("text/event-stream")
-            ? .events(SSEParser(maxEventBytes: options.capture.maxLineBytes)) : .buffered
+        if HTTPExchange.isEncoded(response.headers) {
+            exchange.reading = .ignored
+        } else if contentType.hasPrefix("text/event-stream") {
+            exchange.reading = .events(SSEParser(maxEventBytes: options.capture.maxLineBytes))
+        } else {
+            exchange.reading = .buffered
+        }
         var calls: [Call] = []
         bindIfPossible(&exchange, at: instant, final: false)
         feedRequest(&exchange, at: instant, force: false, into: &calls)

@@ -8,8 +8,10 @@ import Foundation
 package struct HTTPExchange: Sendable {
     /// How the response body is read.
     package enum ResponseReading: Sendable {
-        /// No response head yet.
+        /// No response head yet, or the exchange ended.
         case none
+        /// A body capture cannot read (a `Content-Encoding` such as gzip): forwarded, not parsed.
+        case ignored
         /// Buffered whole (up to the cap): a JSON reply, or an error body.
         case buffered
         /// `text/event-stream`: parsed event by event.
@@ -31,6 +33,8 @@ package struct HTTPExchange: Sendable {
     /// Client address, `User-Agent` identity, header trace and context tags of the request.
     package let context: CallTracker.RequestContext
 
+    /// Whether the request body has a `Content-Encoding` capture cannot read (it is not parsed).
+    package let requestEncoded: Bool
     /// The request body (head up to the cap).
     package var requestBody: HTTPBodyBuffer
     /// When the request body ended, if it did.
@@ -70,6 +74,7 @@ package struct HTTPExchange: Sendable {
             trace: trace,
             tags: options.contextTags(request.headers)
         )
+        requestEncoded = HTTPExchange.isEncoded(request.headers)
         requestBody = HTTPBodyBuffer(limit: options.capture.maxLineBytes)
         responseBody = HTTPBodyBuffer(limit: options.capture.maxLineBytes)
     }
@@ -79,7 +84,7 @@ package struct HTTPExchange: Sendable {
 
     /// Buffers a part of the request body.
     package mutating func appendRequestBody(_ bytes: UnsafeRawBufferPointer) {
-        guard !ended, !requestEnded else { return }
+        guard !ended, !requestEnded, !requestEncoded else { return }
         requestBody.append(bytes)
     }
 
@@ -87,7 +92,7 @@ package struct HTTPExchange: Sendable {
     package mutating func appendResponseBody(_ bytes: UnsafeRawBufferPointer) -> [SSEEvent] {
         guard !ended else { return [] }
         switch reading {
-        case .none:
+        case .none, .ignored:
             return []
         case .buffered:
             responseBody.append(bytes)
@@ -98,6 +103,13 @@ package struct HTTPExchange: Sendable {
             reading = .events(parser)
             return events
         }
+    }
+
+    /// Whether the body of a message with these headers has a content coding other than identity.
+    package static func isEncoded(_ headers: HTTPFields) -> Bool {
+        guard let coding = headers["Content-Encoding"] else { return false }
+        let trimmed = coding.trimmingCharacters(in: .whitespaces).lowercased()
+        return !trimmed.isEmpty && trimmed != "identity"
     }
 
     /// Client identity from a `User-Agent`: `product/version` of its first token.

@@ -50,8 +50,13 @@ struct HTTPReverseProxyConnectionTests {
             let upstream = try await network.rawServer { peer in
                 let request = try await peer.readMessage(isResponse: false)
                 let body = "answer \(request.target)"
-                try await peer.write("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-                await peer.close()
+                // Write and close in one event-loop turn: the close follows the response at once, so
+                // the proxy sees it before the client can send its next request.
+                let channel = peer.channel
+                try await channel.eventLoop.flatSubmit {
+                    channel.writeAndFlush(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"))
+                        .flatMap { channel.close() }
+                }.get()
             }
             let (_, proxyPort) = try await network.proxy(upstreamPort: upstream.port)
             let bodies = try await network.withClient(port: proxyPort) { peer in
@@ -137,6 +142,54 @@ struct HTTPReverseProxyConnectionTests {
             #expect(String(decoding: raw, as: UTF8.self).hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
             #expect(proxy.stats.requestsRelayed == 0)
             #expect(upstream.acceptedCount == 0)
+        }
+    }
+
+    @Test("Connection: close from the client reaches the server; the client sees the response, then the close")
+    func clientClose() async throws {
+        try await withHTTPTestNetwork { network in
+            let (requests, received) = AsyncStream<String>.makeStream()
+            let upstream = try await network.rawServer { peer in
+                let request = try await peer.readMessage(isResponse: false)
+                received.yield(String(decoding: request.raw, as: UTF8.self))
+                try await peer.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbye")
+                _ = try await peer.readToEnd()
+            }
+            let (_, proxyPort) = try await network.proxy(upstreamPort: upstream.port)
+            let raw = try await network.withClient(port: proxyPort) { peer in
+                try await peer.write(request("GET", "/bye", headers: [("Connection", "close")]))
+                return try await peer.readToEnd()
+            }
+            #expect(String(decoding: raw, as: UTF8.self) == "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbye")
+            #expect(await requests.first { _ in true } == request("GET", "/bye", headers: [("Connection", "close")]))
+        }
+    }
+
+    @Test("messages trickled byte by byte both ways arrive intact (chunked, extensions, trailers)")
+    func byteByByte() async throws {
+        try await withHTTPTestNetwork { network in
+            let sent = "POST /mcp HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b\r\nabc\r\n2\r\nde\r\n0\r\nX-T: 1\r\n\r\n"
+            let answer = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "a\r\ndata: one\n\r\n4;x\r\nmore\r\n0\r\nX-Done: yes\r\n\r\n"
+            let (requests, received) = AsyncStream<String>.makeStream()
+            let upstream = try await network.rawServer { peer in
+                let request = try await peer.readMessage(isResponse: false)
+                received.yield(String(decoding: request.raw, as: UTF8.self))
+                for byte in answer.utf8 { try await peer.channel.writeAndFlush(ByteBuffer(bytes: [byte])).get() }
+            }
+            let observer = HTTPRecordingObserver()
+            let (_, proxyPort) = try await network.proxy(upstreamPort: upstream.port, observer: observer)
+            let response = try await network.withClient(port: proxyPort) { peer in
+                for byte in sent.utf8 { try await peer.channel.writeAndFlush(ByteBuffer(bytes: [byte])).get() }
+                return try await peer.readMessage(isResponse: true)
+            }
+            #expect(String(decoding: response.raw, as: UTF8.self) == answer)
+            #expect(await requests.first { _ in true } == sent)
+            await observer.wait { $0.contains(.responseEnded) }
+            let bodies = observer.coalescedEvents.filter {
+                if case .requestBody = $0 { true } else if case .responseBody = $0 { true } else { false }
+            }
+            #expect(bodies == [.requestBody("abcde"), .responseBody("data: one\nmore")])
         }
     }
 }

@@ -37,8 +37,12 @@ struct HTTPReverseProxyFailureTests {
             #expect(reset)
             await observer.wait { $0.contains { if case .connectionClosed = $0 { true } else { false } } }
             let events = observer.events
-            #expect(events.count == 3, "\(events)")
-            #expect(events.dropFirst().first == .failed(.upstreamUnreachable("connection refused")))
+            // The request the server never got is still reported in full (capture records it as an error).
+            #expect(events.count == 5, "\(events)")
+            #expect(Array(events.dropFirst().prefix(3)) == [
+                .requestBody("{\"jsonrpc\":\"2.0\"}"), .requestEnded,
+                .failed(.upstreamUnreachable("connection refused")),
+            ])
             #expect(proxy.stats.upstreamErrors == 1)
             #expect(await proxy.upstreamReachable(timeout: .seconds(2)) == false)
             withExtendedLifetime(refusing) {}
@@ -81,6 +85,29 @@ struct HTTPReverseProxyFailureTests {
             if case .upstreamFailed = failures.first {} else { Issue.record("expected upstreamFailed, got \(failures)") }
             #expect(!observer.events.contains(.responseEnded))
             #expect(proxy.stats.upstreamErrors == 1)
+        }
+    }
+
+    @Test("a malformed body mid-exchange resets the client connection; nothing is spliced into the stream")
+    func malformedBody() async throws {
+        try await withHTTPTestNetwork { network in
+            let (heads, received) = AsyncStream<String>.makeStream()
+            let upstream = try await network.rawServer { peer in
+                received.yield(String(decoding: try await peer.read(until: "\r\n\r\n"), as: UTF8.self))
+                _ = try? await peer.readToEnd()
+            }
+            let observer = HTTPRecordingObserver()
+            let (_, proxyPort) = try await network.proxy(upstreamPort: upstream.port, observer: observer)
+            let (bytes, reset) = try await network.withClient(port: proxyPort) { peer in
+                try await peer.write("POST /mcp HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+                #expect(await heads.first { _ in true }?.hasPrefix("POST /mcp HTTP/1.1\r\n") == true)
+                try await peer.write("zz\r\n")
+                return await Self.drain(peer)
+            }
+            #expect(bytes.isEmpty)
+            #expect(reset)
+            await observer.wait { $0.contains { if case .connectionClosed = $0 { true } else { false } } }
+            #expect(observer.events.contains(.failed(.clientGone)))
         }
     }
 

@@ -9,6 +9,13 @@ import Synchronization
 final class HTTPTestNetwork: Sendable {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
     private let proxies = Mutex<[HTTPReverseProxy]>([])
+    /// Every channel the tests opened (servers, accepted and client connections), closed at shutdown.
+    private let channels = Mutex<[any Channel]>([])
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    private func track(_ channel: any Channel) {
+        channels.withLock { $0.append(channel) }
+    }
 
     /// A TCP server on 127.0.0.1 whose connections are each handed to `handler` (in its own task).
     func rawServer(_ handler: @escaping @Sendable (HTTPTestPeer) async throws -> Void) async throws -> HTTPTestServer {
@@ -20,11 +27,13 @@ final class HTTPTestNetwork: Sendable {
                 }
             }
         let result = HTTPTestServer(channel: server.channel)
-        Task {
+        track(server.channel)
+        let task = Task<Void, Never> {
             try? await server.executeThenClose { connections in
                 try await withThrowingDiscardingTaskGroup { tasks in
                     for try await connection in connections {
                         result.counter.accepted.add(1, ordering: .relaxed)
+                        self.track(connection.channel)
                         tasks.addTask {
                             try? await connection.executeThenClose { inbound, outbound in
                                 try await handler(HTTPTestPeer(channel: connection.channel, inbound: inbound, outbound: outbound))
@@ -34,6 +43,7 @@ final class HTTPTestNetwork: Sendable {
                 }
             }
         }
+        tasks.withLock { $0.append(task) }
         return result
     }
 
@@ -44,12 +54,14 @@ final class HTTPTestNetwork: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 counter.accepted.add(1, ordering: .relaxed)
+                self.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true)
                     try channel.pipeline.syncOperations.addHandler(HTTPTestUpstreamHandler())
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
+        track(channel)
         return HTTPTestServer(channel: channel, counter: counter)
     }
 
@@ -63,6 +75,7 @@ final class HTTPTestNetwork: Sendable {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
+        track(client.channel)
         return try await client.executeThenClose { inbound, outbound in
             try await body(HTTPTestPeer(channel: client.channel, inbound: inbound, outbound: outbound))
         }
@@ -82,8 +95,15 @@ final class HTTPTestNetwork: Sendable {
         return (proxy, port)
     }
 
+    /// Shuts the proxies down, closes every test channel, lets the server tasks finish, then stops
+    /// the event loops.
     func shutdown() async {
         for proxy in proxies.withLock({ $0 }) { await proxy.shutdown() }
+        for channel in channels.withLock({ $0 }) { try? await channel.close() }
+        let tasks = self.tasks.withLock { $0 }
+        _ = try? await withTimeout(10, "test servers stopping") {
+            for task in tasks { await task.value }
+        }
         try? await group.shutdownGracefully()
     }
 }

@@ -12,9 +12,9 @@ final class HTTPTestPeer {
     /// The sending side, for writing from another task while this one reads.
     var writer: NIOAsyncChannelOutboundWriter<ByteBuffer> { outbound }
     /// Bytes read and not consumed yet.
-    private(set) var pending: [UInt8] = []
-    /// Every byte read so far, in order.
-    private(set) var received: [UInt8] = []
+    private var pending = ByteBuffer()
+    /// Every byte read so far (except skipped ones), in order.
+    private var receivedBuffer = ByteBuffer()
     private(set) var sawEOF = false
 
     init(
@@ -26,13 +26,16 @@ final class HTTPTestPeer {
         self.outbound = outbound
     }
 
+    /// Every byte read so far (except skipped ones), in order.
+    var received: [UInt8] { Array(receivedBuffer.readableBytesView) }
+
     /// The local `ip:port` of this end.
     var localAddress: String {
         "\(channel.localAddress!.ipAddress!):\(channel.localAddress!.port!)"
     }
 
     func write(_ text: String) async throws {
-        try await write(Array(text.utf8))
+        try await outbound.write(ByteBuffer(string: text))
     }
 
     func write(_ bytes: [UInt8]) async throws {
@@ -43,13 +46,12 @@ final class HTTPTestPeer {
     @discardableResult
     func fill() async throws -> Bool {
         guard !sawEOF else { return false }
-        guard let buffer = try await iterator.next() else {
+        guard var buffer = try await iterator.next() else {
             sawEOF = true
             return false
         }
-        let bytes = Array(buffer.readableBytesView)
-        pending += bytes
-        received += bytes
+        receivedBuffer.writeImmutableBuffer(buffer)
+        pending.writeBuffer(&buffer)
         return true
     }
 
@@ -58,13 +60,23 @@ final class HTTPTestPeer {
         let needle = Array(delimiter.utf8)
         var searchFrom = 0
         while true {
-            if pending.count >= needle.count {
-                for start in searchFrom...(pending.count - needle.count) where pending[start..<(start + needle.count)].elementsEqual(needle) {
-                    let result = Array(pending[..<(start + needle.count)])
-                    pending.removeFirst(start + needle.count)
-                    return result
+            let found = pending.withUnsafeReadableBytes { bytes -> Int? in
+                guard bytes.count >= needle.count else { return nil }
+                var start = searchFrom
+                while start <= bytes.count - needle.count {
+                    var equal = true
+                    for offset in 0..<needle.count where bytes[start + offset] != needle[offset] {
+                        equal = false
+                        break
+                    }
+                    if equal { return start }
+                    start += 1
                 }
-                searchFrom = pending.count - needle.count + 1
+                searchFrom = bytes.count - needle.count + 1
+                return nil
+            }
+            if let found {
+                return Array(pending.readSlice(length: found + needle.count)!.readableBytesView)
             }
             guard try await fill() else { throw HTTPTestError("EOF before \(delimiter.debugDescription)") }
         }
@@ -72,55 +84,80 @@ final class HTTPTestPeer {
 
     /// Consumes exactly `count` bytes.
     func read(count: Int) async throws -> [UInt8] {
-        while pending.count < count {
-            guard try await fill() else { throw HTTPTestError("EOF after \(pending.count) of \(count) bytes") }
+        Array(try await readBuffer(count: count).readableBytesView)
+    }
+
+    /// Consumes exactly `count` bytes, as a buffer.
+    func readBuffer(count: Int) async throws -> ByteBuffer {
+        while pending.readableBytes < count {
+            guard try await fill() else { throw HTTPTestError("EOF after \(pending.readableBytes) of \(count) bytes") }
         }
-        let result = Array(pending[..<count])
-        pending.removeFirst(count)
-        return result
+        return pending.readSlice(length: count)!
+    }
+
+    /// Consumes `count` bytes without keeping them (not added to ``received``).
+    func skip(count: Int) async throws {
+        var remaining = count
+        let fromPending = min(pending.readableBytes, remaining)
+        pending.moveReaderIndex(forwardBy: fromPending)
+        remaining -= fromPending
+        while remaining > 0 {
+            guard var buffer = try await iterator.next() else { throw HTTPTestError("EOF with \(remaining) bytes to skip") }
+            if buffer.readableBytes > remaining {
+                buffer.moveReaderIndex(forwardBy: remaining)
+                pending.writeBuffer(&buffer)
+                remaining = 0
+            } else {
+                remaining -= buffer.readableBytes
+            }
+        }
     }
 
     /// Consumes everything until EOF.
     func readToEnd() async throws -> [UInt8] {
         while try await fill() {}
-        defer { pending = [] }
-        return pending
+        defer { pending.clear() }
+        return Array(pending.readableBytesView)
     }
 
     /// Reads one HTTP message (request or response); `bodyless` for responses to HEAD.
     func readMessage(isResponse: Bool, bodyless: Bool = false) async throws -> HTTPTestMessage {
-        var raw = try await read(until: "\r\n\r\n")
-        var message = HTTPTestMessage(head: raw)
+        var message = HTTPTestMessage(head: try await read(until: "\r\n\r\n"))
         if bodyless || message.status.map({ $0 / 100 == 1 || $0 == 204 || $0 == 304 }) == true {
             return message
         }
         if message.header("Transfer-Encoding")?.lowercased().hasSuffix("chunked") == true {
             while true {
                 let sizeLine = try await read(until: "\r\n")
-                raw += sizeLine
+                message.rawBuffer.writeBytes(sizeLine)
                 let hex = String(decoding: sizeLine.dropLast(2), as: UTF8.self).split(separator: ";").first ?? ""
                 guard let size = Int(hex.trimmingCharacters(in: .whitespaces), radix: 16) else {
                     throw HTTPTestError("bad chunk size \(hex)")
                 }
                 if size == 0 {
-                    raw += try await read(until: "\r\n")
+                    // trailer fields, then the empty line
+                    while true {
+                        let line = try await read(until: "\r\n")
+                        message.rawBuffer.writeBytes(line)
+                        if line.count == 2 { break }
+                    }
                     break
                 }
-                let data = try await read(count: size + 2)
-                raw += data
-                message.body += data.dropLast(2)
-                message.chunks.append(Array(data.dropLast(2)))
+                let data = try await readBuffer(count: size)
+                message.rawBuffer.writeImmutableBuffer(data)
+                message.bodyBuffer.writeImmutableBuffer(data)
+                message.chunks.append(Array(data.readableBytesView))
+                message.rawBuffer.writeBytes(try await read(count: 2))
             }
         } else if let length = message.header("Content-Length").flatMap({ Int($0) }) {
-            let data = try await read(count: length)
-            raw += data
-            message.body = data
+            let data = try await readBuffer(count: length)
+            message.rawBuffer.writeImmutableBuffer(data)
+            message.bodyBuffer.writeImmutableBuffer(data)
         } else if isResponse {
             let data = try await readToEnd()
-            raw += data
-            message.body = data
+            message.rawBuffer.writeBytes(data)
+            message.bodyBuffer.writeBytes(data)
         }
-        message.raw = raw
         return message
     }
 
@@ -138,14 +175,15 @@ final class HTTPTestPeer {
 /// One HTTP/1.1 message as read from the wire by a test.
 struct HTTPTestMessage {
     /// The exact bytes of the whole message.
-    var raw: [UInt8]
+    var rawBuffer: ByteBuffer
+    /// The body (de-chunked).
+    var bodyBuffer = ByteBuffer()
     var startLine: String
     var headers: [(name: String, value: String)]
-    var body: [UInt8] = []
     var chunks: [[UInt8]] = []
 
     init(head: [UInt8]) {
-        raw = head
+        rawBuffer = ByteBuffer(bytes: head)
         let lines = String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
         startLine = lines.first ?? ""
         headers = lines.dropFirst().map { line in
@@ -153,6 +191,9 @@ struct HTTPTestMessage {
             return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
         }
     }
+
+    var raw: [UInt8] { Array(rawBuffer.readableBytesView) }
+    var body: [UInt8] { Array(bodyBuffer.readableBytesView) }
 
     /// Status code of a response.
     var status: Int? {

@@ -30,6 +30,19 @@ import TelltaleCore
         #expect(harness.state.sessions[.connection(4)] != nil)
     }
 
+    @Test func anUnreachableSessionlessRequestIsGroupedByItsMetaTrace() {
+        var harness = HTTPCaptureHarness()
+        var exchange = harness.begin("POST", "/mcp", headers: HTTPFields([("Content-Type", "application/json")]))
+        harness.send(&exchange, F.modernCall(id: 1, traceparent: F.traceparent))
+        let calls = harness.fail(&exchange, .upstreamUnreachable("connection refused"))
+        #expect(calls.map(\.session) == [F.traceID])
+        // A body that holds no message creates no session.
+        var garbage = harness.begin("POST", "/mcp", headers: HTTPFields([("Content-Type", "text/plain")]), connection: 3)
+        harness.send(&garbage, "hello")
+        harness.fail(&garbage, .upstreamUnreachable("connection refused"))
+        #expect(Set(harness.state.sessions.keys) == [.trace(F.traceID)])
+    }
+
     @Test func anUpstreamFailureMidStreamLeavesOpenRequestsWithoutResponse() {
         var harness = HTTPCaptureHarness()
         var exchange = harness.begin("POST", "/mcp", headers: F.postHeaders(session: F.sessionID))

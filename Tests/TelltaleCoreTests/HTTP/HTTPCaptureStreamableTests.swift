@@ -118,6 +118,29 @@ import TelltaleCore
         #expect(harness.calls.map(\.method) == ["roots/list", "tools/call"])
     }
 
+    @Test func theStandaloneGetStreamCarriesServerRequestsOfTheSession() {
+        var harness = HTTPCaptureHarness()
+        harness.post(F.initialize, reply: F.initializeResult, replySession: F.sessionID)
+        var stream = harness.begin("GET", "/mcp", headers: HTTPFields([("Accept", "text/event-stream"),
+                                                                       ("Mcp-Session-Id", F.sessionID),
+                                                                       ("Last-Event-ID", "17")]), connection: 2)
+        harness.send(&stream)
+        harness.head(&stream, headers: F.replyHeaders(sse: true))
+        // A priming event (id, empty data) carries no message.
+        harness.body(&stream, "id: 18\r\ndata: \r\n\r\n" + F.sseEvent(#"{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}"#)
+                     + F.sseEvent(#"{"jsonrpc":"2.0","id":0,"method":"sampling/createMessage","params":{"messages":[],"maxTokens":10}}"#))
+        harness.post(#"{"jsonrpc":"2.0","id":0,"result":{"role":"assistant","content":{"type":"text","text":"hi"},"model":"m"}}"#,
+                     session: F.sessionID, status: 202)
+        harness.end(&stream)
+        let calls = harness.calls
+        #expect(calls.map(\.method) == ["initialize", "notifications/tools/list_changed", "sampling/createMessage"])
+        #expect(calls.map(\.direction) == [.toServer, .toClient, .toClient])
+        #expect(calls.allSatisfy { $0.session == F.sessionID })
+        #expect(calls[2].client == PeerInfo(name: "mcp", version: "0.1.0"))
+        // The end of a streamable GET stream does not close the session.
+        #expect(harness.state.sessions[.mcp(F.sessionID)] != nil)
+    }
+
     @Test func truncatedBigBodiesAreCountedAndStillPaired() throws {
         let options = try HTTPCaptureOptions(capture: CaptureOptions(
             payloads: PayloadPolicy(maxBytes: 256), transport: .http, maxLineBytes: 512))
@@ -147,5 +170,40 @@ import TelltaleCore
         harness.post(F.initialized, session: F.sessionID, status: 202)
         harness.post(F.initialized, session: F.sessionID, status: 202, reply: "Accepted")
         #expect(harness.calls.map(\.kind) == [.notification, .notification])
+    }
+}
+
+@Suite struct HTTPCaptureEncodedBodyTests {
+    private typealias F = HTTPFixtures
+
+    @Test func compressedRepliesAreNotParsedAndTheRequestStaysOpen() {
+        var harness = HTTPCaptureHarness()
+        var exchange = harness.begin("POST", "/mcp", headers: F.postHeaders(session: F.sessionID))
+        harness.send(&exchange, F.slowCall)
+        harness.head(&exchange, headers: HTTPFields([("content-type", "application/json"), ("Content-Encoding", "gzip")]))
+        // Bytes that would pair if they were parsed: a gzip body is never mistaken for JSON.
+        harness.body(&exchange, F.slowResult)
+        #expect(harness.end(&exchange).isEmpty)
+        #expect(harness.state.openRequests == 1)
+    }
+
+    @Test func compressedErrorBodiesAreLeftOutOfTheMessage() {
+        var harness = HTTPCaptureHarness()
+        var exchange = harness.begin("POST", "/mcp", headers: F.postHeaders(session: F.sessionID))
+        harness.send(&exchange, F.slowCall)
+        harness.head(&exchange, 500, reason: "Internal Server Error",
+                     headers: HTTPFields([("content-type", "text/plain"), ("content-encoding", "br")]))
+        harness.body(&exchange, "compressed")
+        #expect(harness.end(&exchange).map(\.errorMessage) == ["HTTP 500 Internal Server Error"])
+    }
+
+    @Test func compressedRequestsAreNotParsed() {
+        var harness = HTTPCaptureHarness()
+        let headers = F.postHeaders(session: F.sessionID, extra: [("Content-Encoding", "gzip")])
+        harness.post(F.slowCall, reply: F.slowResult, headers: headers)
+        #expect(harness.calls.isEmpty)
+        harness.post(F.slowCall, reply: F.slowResult,
+                     headers: F.postHeaders(session: F.sessionID, extra: [("Content-Encoding", "identity")]))
+        #expect(harness.calls.map(\.outcome) == [.ok])
     }
 }

@@ -4,7 +4,7 @@ import NIOCore
 /// its parts, and what the proxy needs to know about it (framing, persistence, hop-by-hop fields).
 ///
 /// Nothing is copied into strings on the hot path; ``summaryFields()`` builds them for the observer.
-struct HTTPMessageHead {
+struct HTTPProxyMessageHead {
     /// Requests are parsed from clients, responses from the upstream server.
     enum Kind { case request, response }
 
@@ -46,10 +46,10 @@ struct HTTPMessageHead {
     private var hasHopByHop = false
 
     /// Parses a complete head. `noBody` says the response answers a HEAD request.
-    init(raw: ByteBuffer, kind: Kind, noBody: Bool = false) throws(HTTPParseError) {
+    init(raw: ByteBuffer, kind: Kind, noBody: Bool = false) throws(HTTPProxyParseError) {
         self.raw = raw
         var parsed = self
-        try raw.withUnsafeReadableBytes { (bytes) throws(HTTPParseError) in
+        try raw.withUnsafeReadableBytes { (bytes) throws(HTTPProxyParseError) in
             try parsed.parse(bytes, kind: kind, noBody: noBody)
         }
         self = parsed
@@ -84,7 +84,7 @@ struct HTTPMessageHead {
 
     // MARK: - Parsing
 
-    private mutating func parse(_ bytes: UnsafeRawBufferPointer, kind: Kind, noBody: Bool) throws(HTTPParseError) {
+    private mutating func parse(_ bytes: UnsafeRawBufferPointer, kind: Kind, noBody: Bool) throws(HTTPProxyParseError) {
         var lines = LineIterator(bytes: bytes)
         guard let first = lines.next() else { throw .malformed("empty head") }
         startLine = first.line
@@ -101,9 +101,9 @@ struct HTTPMessageHead {
         try classify(bytes, kind: kind, noBody: noBody, http10: http10)
     }
 
-    private mutating func parseRequestLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) throws(HTTPParseError) -> Bool {
-        guard let firstSpace = line.first(where: { bytes[$0] == .space }),
-              let lastSpace = line.last(where: { bytes[$0] == .space }), lastSpace > firstSpace + 1
+    private mutating func parseRequestLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) throws(HTTPProxyParseError) -> Bool {
+        guard let firstSpace = line.first(where: { bytes[$0] == HTTPProxyBytes.space }),
+              let lastSpace = line.last(where: { bytes[$0] == HTTPProxyBytes.space }), lastSpace > firstSpace + 1
         else { throw .malformed("request line") }
         method = line.lowerBound..<firstSpace
         target = (firstSpace + 1)..<lastSpace
@@ -111,9 +111,9 @@ struct HTTPMessageHead {
         return try Self.version(bytes, (lastSpace + 1)..<line.upperBound)
     }
 
-    private mutating func parseStatusLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) throws(HTTPParseError) -> Bool {
+    private mutating func parseStatusLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) throws(HTTPProxyParseError) -> Bool {
         let start = line.lowerBound
-        guard line.count >= 12, bytes[start + 8] == .space else { throw .malformed("status line") }
+        guard line.count >= 12, bytes[start + 8] == HTTPProxyBytes.space else { throw .malformed("status line") }
         let http10 = try Self.version(bytes, start..<(start + 8))
         var code = 0
         for index in (start + 9)..<(start + 12) {
@@ -123,7 +123,7 @@ struct HTTPMessageHead {
         }
         status = code
         if line.count > 12 {
-            guard bytes[start + 12] == .space else { throw .malformed("status line") }
+            guard bytes[start + 12] == HTTPProxyBytes.space else { throw .malformed("status line") }
             reason = (start + 13)..<line.upperBound
         } else {
             reason = line.upperBound..<line.upperBound
@@ -131,8 +131,8 @@ struct HTTPMessageHead {
         return http10
     }
 
-    private static func version(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(HTTPParseError) -> Bool {
-        guard range.count == 8, ASCII.equals(bytes, range.prefix(7), "HTTP/1.") else { throw .malformed("version") }
+    private static func version(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws(HTTPProxyParseError) -> Bool {
+        guard range.count == 8, HTTPProxyBytes.equals(bytes, range.prefix(7), "HTTP/1.") else { throw .malformed("version") }
         switch bytes[range.lowerBound + 7] {
         case UInt8(ascii: "1"): return false
         case UInt8(ascii: "0"): return true
@@ -140,19 +140,19 @@ struct HTTPMessageHead {
         }
     }
 
-    private static func parseField(_ bytes: UnsafeRawBufferPointer, _ line: LineIterator.Line) throws(HTTPParseError) -> Field {
+    private static func parseField(_ bytes: UnsafeRawBufferPointer, _ line: LineIterator.Line) throws(HTTPProxyParseError) -> Field {
         let content = line.content
         guard let colon = content.first(where: { bytes[$0] == UInt8(ascii: ":") }), colon > content.lowerBound,
-              !ASCII.isWhitespace(bytes[content.lowerBound]), !ASCII.isWhitespace(bytes[colon - 1])
+              !HTTPProxyBytes.isWhitespace(bytes[content.lowerBound]), !HTTPProxyBytes.isWhitespace(bytes[colon - 1])
         else { throw .malformed("header field") }
-        let value = ASCII.trimmed(bytes, (colon + 1)..<content.upperBound)
+        let value = HTTPProxyBytes.trimmed(bytes, (colon + 1)..<content.upperBound)
         return Field(line: line.line, name: content.lowerBound..<colon, value: value)
     }
 
     /// Framing, persistence and hop-by-hop marking (RFC 9110 §7.6.1, RFC 9112 §6).
     private mutating func classify(
         _ bytes: UnsafeRawBufferPointer, kind: Kind, noBody: Bool, http10: Bool
-    ) throws(HTTPParseError) {
+    ) throws(HTTPProxyParseError) {
         var close = false
         var keepAlive = false
         var namedByConnection: [Range<Int>] = []
@@ -161,13 +161,13 @@ struct HTTPMessageHead {
         for index in fields.indices {
             let name = fields[index].name
             let value = fields[index].value
-            if ASCII.equalsIgnoringCase(bytes, name, "connection") {
+            if HTTPProxyBytes.equalsIgnoringCase(bytes, name, "connection") {
                 fields[index].hopByHop = true
                 var onlyManagement = true
-                for token in ASCII.tokens(bytes, value) {
-                    if ASCII.equalsIgnoringCase(bytes, token, "close") {
+                for token in HTTPProxyBytes.tokens(bytes, value) {
+                    if HTTPProxyBytes.equalsIgnoringCase(bytes, token, "close") {
                         close = true
-                    } else if ASCII.equalsIgnoringCase(bytes, token, "keep-alive") {
+                    } else if HTTPProxyBytes.equalsIgnoringCase(bytes, token, "keep-alive") {
                         keepAlive = true
                     } else {
                         onlyManagement = false
@@ -176,14 +176,16 @@ struct HTTPMessageHead {
                 }
                 // close/keep-alive concern both hops alike (one upstream per client): kept verbatim.
                 if onlyManagement { fields[index].hopByHop = false } else { hasHopByHop = true }
-            } else if ASCII.isHopByHopName(bytes, name) {
+            } else if HTTPProxyBytes.isHopByHopName(bytes, name) {
                 fields[index].hopByHop = true
                 hasHopByHop = true
-            } else if ASCII.equalsIgnoringCase(bytes, name, "transfer-encoding") {
+            } else if HTTPProxyBytes.equalsIgnoringCase(bytes, name, "transfer-encoding") {
                 transferEncoding = value
-            } else if ASCII.equalsIgnoringCase(bytes, name, "content-length") {
-                for token in ASCII.tokens(bytes, value) {
-                    guard let length = ASCII.decimal(bytes, token), contentLength == nil || contentLength == length
+            } else if HTTPProxyBytes.equalsIgnoringCase(bytes, name, "content-length") {
+                // One plain number (the usual case) needs no token list.
+                let values = HTTPProxyBytes.decimal(bytes, value).map { _ in [value] } ?? HTTPProxyBytes.tokens(bytes, value)
+                for token in values {
+                    guard let length = HTTPProxyBytes.decimal(bytes, token), contentLength == nil || contentLength == length
                     else { throw .malformed("content-length") }
                     contentLength = length
                 }
@@ -192,20 +194,21 @@ struct HTTPMessageHead {
         if !namedByConnection.isEmpty {
             for index in fields.indices where !fields[index].hopByHop {
                 let name = fields[index].name
-                if namedByConnection.contains(where: { ASCII.equalsIgnoringCase(bytes, name, $0) }) {
+                if namedByConnection.contains(where: { HTTPProxyBytes.equalsIgnoringCase(bytes, name, $0) }) {
                     fields[index].hopByHop = true
                 }
             }
         }
         needsCloseLine = close && hasHopByHop && !fields.contains {
-            !$0.hopByHop && ASCII.equalsIgnoringCase(bytes, $0.name, "connection")
+            !$0.hopByHop && HTTPProxyBytes.equalsIgnoringCase(bytes, $0.name, "connection")
         }
         closesConnection = close || (http10 && !keepAlive)
-        let chunked = transferEncoding.map { ASCII.lastTokenIsChunked(bytes, $0) }
+        let chunked = transferEncoding.map { HTTPProxyBytes.lastTokenIsChunked(bytes, $0) }
         switch kind {
         case .request:
             if let chunked {
-                guard chunked else { throw .malformed("transfer-encoding") }
+                // Both framings in one request is how requests are smuggled (RFC 9112 §6.3): refused.
+                guard chunked, contentLength == nil else { throw .malformed("transfer-encoding") }
                 framing = .chunked
             } else if let contentLength, contentLength > 0 {
                 framing = .length(contentLength)
@@ -226,10 +229,10 @@ struct HTTPMessageHead {
 }
 
 /// A message that is not valid HTTP/1.x.
-struct HTTPParseError: Error, CustomStringConvertible {
+struct HTTPProxyParseError: Error, CustomStringConvertible {
     let description: String
-    static func malformed(_ what: String) -> HTTPParseError { HTTPParseError(description: "malformed \(what)") }
-    static let headTooLarge = HTTPParseError(description: "head too large")
+    static func malformed(_ what: String) -> HTTPProxyParseError { HTTPProxyParseError(description: "malformed \(what)") }
+    static let headTooLarge = HTTPProxyParseError(description: "head too large")
 }
 
 /// Splits a head into lines ending in LF (CR LF or bare LF).
@@ -247,9 +250,9 @@ private struct LineIterator {
     mutating func next() -> Line? {
         guard position < bytes.count else { return nil }
         var index = position
-        while index < bytes.count, bytes[index] != .lineFeed { index += 1 }
+        while index < bytes.count, bytes[index] != HTTPProxyBytes.lineFeed { index += 1 }
         guard index < bytes.count else { return nil }
-        let contentEnd = index > position && bytes[index - 1] == .carriageReturn ? index - 1 : index
+        let contentEnd = index > position && bytes[index - 1] == HTTPProxyBytes.carriageReturn ? index - 1 : index
         let line = Line(line: position..<(index + 1), content: position..<contentEnd)
         position = index + 1
         return line

@@ -5,10 +5,10 @@ import NIOCore
 ///
 /// Body bytes (``Event/data(_:)``) are the payload (de-chunked); ``Event/framing(_:)`` are chunk
 /// sizes, chunk ends and trailers, which are forwarded but not observed.
-struct HTTPMessageFramer {
+struct HTTPProxyFramer {
     /// One step of the message stream.
     enum Event {
-        case head(HTTPMessageHead)
+        case head(HTTPProxyMessageHead)
         case data(ByteBuffer)
         case framing(ByteBuffer)
         case end
@@ -28,13 +28,13 @@ struct HTTPMessageFramer {
     /// Longest head (and chunk-size or trailer line) accepted.
     static let maxHeadBytes = 64 * 1024
 
-    let kind: HTTPMessageHead.Kind
+    let kind: HTTPProxyMessageHead.Kind
     /// The next response answers a HEAD request (no body whatever its fields say).
     var noBody = false
     private var state = State.head
     private var scanned = 0
 
-    init(kind: HTTPMessageHead.Kind) {
+    init(kind: HTTPProxyMessageHead.Kind) {
         self.kind = kind
     }
 
@@ -45,7 +45,7 @@ struct HTTPMessageFramer {
     var isReadingUntilClose: Bool { state == .untilClose }
 
     /// The next event from `buffer` (consuming its bytes), or nil when more bytes are needed.
-    mutating func next(_ buffer: inout ByteBuffer) throws(HTTPParseError) -> Event? {
+    mutating func next(_ buffer: inout ByteBuffer) throws(HTTPProxyParseError) -> Event? {
         switch state {
         case .end:
             state = .head
@@ -58,7 +58,7 @@ struct HTTPMessageFramer {
             return .data(slice)
         case .chunkSize:
             guard let line = try Self.line(&buffer) else { return nil }
-            let size = try line.withUnsafeReadableBytes { (bytes) throws(HTTPParseError) in try Self.chunkSize(bytes) }
+            let size = try line.withUnsafeReadableBytes { (bytes) throws(HTTPProxyParseError) in try Self.chunkSize(bytes) }
             state = size == 0 ? .trailer : .chunkData(size)
             return .framing(line)
         case .chunkData(let remaining):
@@ -68,12 +68,12 @@ struct HTTPMessageFramer {
         case .chunkDataEnd:
             guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
             let length: Int
-            if first == .lineFeed {
+            if first == HTTPProxyBytes.lineFeed {
                 length = 1
             } else {
-                guard first == .carriageReturn else { throw .malformed("chunk end") }
+                guard first == HTTPProxyBytes.carriageReturn else { throw .malformed("chunk end") }
                 guard let second = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self) else { return nil }
-                guard second == .lineFeed else { throw .malformed("chunk end") }
+                guard second == HTTPProxyBytes.lineFeed else { throw .malformed("chunk end") }
                 length = 2
             }
             state = .chunkSize
@@ -81,7 +81,7 @@ struct HTTPMessageFramer {
         case .trailer:
             guard let line = try Self.line(&buffer) else { return nil }
             if line.readableBytes <= 2, line.getInteger(at: 0, as: UInt8.self) != nil,
-               line.readableBytesView.allSatisfy({ $0 == .carriageReturn || $0 == .lineFeed }) {
+               line.readableBytesView.allSatisfy({ $0 == HTTPProxyBytes.carriageReturn || $0 == HTTPProxyBytes.lineFeed }) {
                 state = .end
             }
             return .framing(line)
@@ -91,20 +91,20 @@ struct HTTPMessageFramer {
         }
     }
 
-    private mutating func nextHead(_ buffer: inout ByteBuffer) throws(HTTPParseError) -> Event? {
+    private mutating func nextHead(_ buffer: inout ByteBuffer) throws(HTTPProxyParseError) -> Event? {
         if kind == .request, scanned == 0 {
             // RFC 9112 §2.2: empty lines before a request line are ignored.
             while let byte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-                  byte == .carriageReturn || byte == .lineFeed {
+                  byte == HTTPProxyBytes.carriageReturn || byte == HTTPProxyBytes.lineFeed {
                 buffer.moveReaderIndex(forwardBy: 1)
             }
         }
         let end = buffer.withUnsafeReadableBytes { bytes -> Int? in
             var index = max(scanned, 1)
             while index < bytes.count {
-                if bytes[index] == .lineFeed {
-                    if bytes[index - 1] == .lineFeed { return index + 1 }
-                    if index >= 2, bytes[index - 1] == .carriageReturn, bytes[index - 2] == .lineFeed { return index + 1 }
+                if bytes[index] == HTTPProxyBytes.lineFeed {
+                    if bytes[index - 1] == HTTPProxyBytes.lineFeed { return index + 1 }
+                    if index >= 2, bytes[index - 1] == HTTPProxyBytes.carriageReturn, bytes[index - 2] == HTTPProxyBytes.lineFeed { return index + 1 }
                 }
                 index += 1
             }
@@ -116,7 +116,7 @@ struct HTTPMessageFramer {
             return nil
         }
         scanned = 0
-        let head = try HTTPMessageHead(raw: buffer.readSlice(length: end)!, kind: kind, noBody: noBody)
+        let head = try HTTPProxyMessageHead(raw: buffer.readSlice(length: end)!, kind: kind, noBody: noBody)
         switch head.framing {
         case .none: state = .end
         case .length(let length): state = .fixed(length)
@@ -134,8 +134,8 @@ struct HTTPMessageFramer {
     }
 
     /// One line with its LF, or nil when it is not complete yet.
-    private static func line(_ buffer: inout ByteBuffer) throws(HTTPParseError) -> ByteBuffer? {
-        guard let index = buffer.readableBytesView.firstIndex(of: .lineFeed) else {
+    private static func line(_ buffer: inout ByteBuffer) throws(HTTPProxyParseError) -> ByteBuffer? {
+        guard let index = buffer.readableBytesView.firstIndex(of: HTTPProxyBytes.lineFeed) else {
             if buffer.readableBytes > maxHeadBytes { throw .headTooLarge }
             return nil
         }
@@ -143,7 +143,7 @@ struct HTTPMessageFramer {
     }
 
     /// The hexadecimal size at the start of a chunk-size line (extensions are ignored).
-    private static func chunkSize(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int {
+    private static func chunkSize(_ bytes: UnsafeRawBufferPointer) throws(HTTPProxyParseError) -> Int {
         var size = 0
         var digits = 0
         for byte in bytes {

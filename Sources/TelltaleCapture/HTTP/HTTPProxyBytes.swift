@@ -1,6 +1,11 @@
 /// Byte-level helpers for HTTP/1.x heads (ASCII, case-insensitive where HTTP says so).
-enum ASCII {
-    static func isWhitespace(_ byte: UInt8) -> Bool { byte == .space || byte == .tab }
+enum HTTPProxyBytes {
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+    static let lineFeed = UInt8(ascii: "\n")
+    static let carriageReturn = UInt8(ascii: "\r")
+
+    static func isWhitespace(_ byte: UInt8) -> Bool { byte == HTTPProxyBytes.space || byte == HTTPProxyBytes.tab }
 
     static func lower(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
@@ -79,11 +84,4 @@ enum ASCII {
         }
         return value
     }
-}
-
-extension UInt8 {
-    static let space = UInt8(ascii: " ")
-    static let tab = UInt8(ascii: "\t")
-    static let lineFeed = UInt8(ascii: "\n")
-    static let carriageReturn = UInt8(ascii: "\r")
 }
