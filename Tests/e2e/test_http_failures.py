@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,7 +30,7 @@ from http_support import (
     start_http_servers,
     wait_for_port,
 )
-from support import Collector, free_port, requests_only
+from support import Collector, clean_environ, free_port, requests_only
 
 pytestmark = needs_http_capture
 
@@ -384,3 +385,37 @@ def test_run_child_port_env(collector: Collector, tmp_path: Path) -> None:
         wait_for_request(collector, is_tool("echo"), "the echo call")
     finally:
         front.stop()
+
+
+def test_run_child_that_exits_before_listening(tmp_path: Path) -> None:
+    capture = capture_for(None, tmp_path)
+    started = time.monotonic()
+    result = subprocess.run(capture.run_args(free_port(), ["sh", "-c", "exit 5"]), capture_output=True, text=True,
+                            timeout=30, env={**clean_environ(), **capture.env()})
+    assert result.returncode == 5, result
+    assert time.monotonic() - started < 10
+
+
+def test_run_child_that_never_listens(tmp_path: Path) -> None:
+    capture = capture_for(None, tmp_path, extra=["--child-startup-timeout", "1s"])
+    port = free_port()
+    pid_file = tmp_path / "child.pid"
+    child = ["sh", "-c", f'echo $$ > "{pid_file}"; exec sleep 30']
+    process = subprocess.Popen(capture.run_args(port, child), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**clean_environ(), **capture.env()})
+    try:
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode != 0
+    assert "did not listen" in stderr, stderr
+    # The child was stopped, not left behind.
+    child_pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child_pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{child_pid}").exists() or "Z" in Path(f"/proc/{child_pid}/stat").read_text().split()[2]
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
