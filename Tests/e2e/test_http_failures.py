@@ -204,6 +204,7 @@ def test_end_of_a_legacy_sse_stream_ends_its_open_requests(shared: Shared) -> No
     assert left["transport"] == "sse" and left["client"] == {"name": "raw-legacy", "version": "1.2"}, left
     init_call = wait_for_request(shared.collector, lambda c: c["method"] == "initialize", "the initialize", marker)
     assert init_call["outcome"] == "ok" and init_call["session"] == left["session"]
+    assert left["session"] == endpoint.split("session_id=", 1)[1], left
 
 
 def test_delete_of_a_session_ends_its_open_requests(shared: Shared) -> None:
