@@ -126,6 +126,28 @@ def test_answer_equals_a_direct_one(sites: dict[str, Site], name: str) -> None:
     assert proxied[2] == direct[2]
 
 
+def test_chunked_request_body_equals_a_direct_one(sites: dict[str, Site], module_collector: Collector) -> None:
+    """A chunked upload (no Content-Length), in small pieces: same answer, and the call is recorded."""
+    site = sites["stateless"]
+    marker = uuid.uuid4().hex
+    body = echo_call(12, marker + " " + "z" * 200_000)
+
+    def pieces() -> Iterator[bytes]:
+        for start in range(0, len(body), 7_000):
+            yield body[start:start + 7_000]
+
+    answers = []
+    for base in (site.server.base, site.proxy.base):
+        with httpx2.Client(timeout=20) as http:
+            response = http.post(base + "/mcp", headers={**LEGACY, "x-test": marker}, content=pieces())
+            answers.append((response.status_code, comparable_headers(response), response.content))
+    assert answers[0] == answers[1]
+    assert answers[1][0] == 200 and marker.encode() in answers[1][2]
+    (call,) = requests_only(_wait_for_session_calls(module_collector, {"tag": f"test:{marker}"}, 1))
+    assert (call["method"], call["target"], call["outcome"]) == ("tools/call", "echo", "ok")
+    assert call["requestBytes"] >= len(body)
+
+
 def test_expected_answers_of_the_exchanges(sites: dict[str, Site]) -> None:
     """The exchanges above cover what they claim (so their equality means something)."""
     base = sites["stateless"].proxy.base
