@@ -8,6 +8,7 @@ Everything runs as real processes on 127.0.0.1: the official `mcp` SDK's server 
 from __future__ import annotations
 
 import functools
+import json
 import signal
 import socket
 import subprocess
@@ -25,7 +26,7 @@ from mcp import Client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 
-from support import SERVERS_DIR, Collector, clean_environ, free_port, telltale_bin
+from support import SERVERS_DIR, Collector, clean_environ, free_port, requests_only, telltale_bin
 
 HTTP_SERVER = SERVERS_DIR / "http_server.py"
 
@@ -333,3 +334,50 @@ async def resumable_call(base: str, headers: Mapping[str, str] | None = None) ->
     async with http_client(base, "sse", "legacy", headers) as client:
         result = await client.call_tool("resumable", {}, progress_callback=on_progress)
     return result.structured_content, progress
+
+
+#: The headers of a handshake-era POST over a raw connection.
+LEGACY_POST_HEADERS = {**MCP_POST_HEADERS, "mcp-protocol-version": "2025-11-25"}
+
+
+def rpc_request(id: int, method: str, params: dict[str, Any]) -> bytes:
+    """A JSON-RPC request body."""
+    return json.dumps({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).encode()
+
+
+def tool_call(id: int, name: str, arguments: dict[str, Any], progress_token: str | None = None) -> bytes:
+    """A tools/call request body (with a progress token when given)."""
+    params: dict[str, Any] = {"name": name, "arguments": arguments}
+    if progress_token is not None:
+        params["_meta"] = {"progressToken": progress_token}
+    return rpc_request(id, "tools/call", params)
+
+
+def capture_for(collector: Collector | None, tmp_path: Path, **options: Any) -> Capture:
+    """Capture options shipping to `collector`, with a spool under `tmp_path/xdg`."""
+    xdg = tmp_path / "xdg"
+    xdg.mkdir(exist_ok=True)
+    return Capture(collector=collector, xdg_data_home=xdg, **options)
+
+
+def wait_for_request(collector: Collector, predicate: Any, what: str, marker: str | None = None,
+                     timeout: float = 15) -> dict[str, Any]:
+    """Waits until a recorded request (tagged `marker:<marker>` when given) matches `predicate`; returns it."""
+    deadline = time.monotonic() + timeout
+    calls: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        if marker is None:
+            calls = requests_only(collector.all_calls())
+        else:
+            calls = [c for s in collector.sessions({"tag": f"marker:{marker}"})
+                     for c in requests_only(collector.session_calls(s["id"]))]
+        for call in calls:
+            if predicate(call):
+                return call
+        time.sleep(0.1)
+    raise AssertionError(f"no recorded request is {what}; recorded: {json.dumps(calls, indent=1)[:3000]}")
+
+
+def is_tool(name: str) -> Any:
+    """A predicate: the record is a tools/call of `name`."""
+    return lambda c: c["method"] == "tools/call" and c.get("target") == name

@@ -1,15 +1,11 @@
-"""Failures through `telltale proxy` / `telltale run --port`: the client sees what a direct connection gives it,
-and the collector records the outcome it is. Plus the admin endpoints and `run --port`'s exit codes and signals.
+"""Failures through `telltale proxy`: the client sees what a direct connection gives it,
+and the collector records the outcome it is. Plus the CLI's refusals and the admin endpoints.
 """
 
 from __future__ import annotations
 
 import json
-import signal
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,57 +16,22 @@ import httpx2
 import pytest
 
 from http_support import (
+    LEGACY_POST_HEADERS,
     MCP_POST_HEADERS,
-    Capture,
-    HTTP_SERVER,
     Process,
-    http_server_command,
+    capture_for,
+    is_tool,
     needs_http_capture,
+    rpc_request,
     start_http_server,
     start_http_servers,
+    tool_call,
     wait_for_port,
+    wait_for_request,
 )
-from support import Collector, clean_environ, free_port, requests_only
+from support import Collector, free_port
 
 pytestmark = needs_http_capture
-
-LEGACY = {**MCP_POST_HEADERS, "mcp-protocol-version": "2025-11-25"}
-
-
-def rpc(id: int, method: str, params: dict[str, Any]) -> bytes:
-    return json.dumps({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).encode()
-
-
-def tool_call(id: int, name: str, arguments: dict[str, Any], progress_token: str | None = None) -> bytes:
-    params: dict[str, Any] = {"name": name, "arguments": arguments}
-    if progress_token is not None:
-        params["_meta"] = {"progressToken": progress_token}
-    return rpc(id, "tools/call", params)
-
-
-def capture_for(collector: Collector | None, tmp_path: Path, **options: Any) -> Capture:
-    xdg = tmp_path / "xdg"
-    xdg.mkdir(exist_ok=True)
-    return Capture(collector=collector, xdg_data_home=xdg, **options)
-
-
-def wait_for_request(collector: Collector, predicate: Any, what: str, marker: str | None = None,
-                     timeout: float = 15) -> dict[str, Any]:
-    """Waits until a recorded request (tagged `marker:<marker>` when given) matches `predicate`; returns it."""
-    deadline = time.monotonic() + timeout
-    calls: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        if marker is None:
-            calls = requests_only(collector.all_calls())
-        else:
-            calls = [c for s in collector.sessions({"tag": f"marker:{marker}"})
-                     for c in requests_only(collector.session_calls(s["id"]))]
-        for call in calls:
-            if predicate(call):
-                return call
-        time.sleep(0.1)
-    raise AssertionError(f"no recorded request is {what}; recorded: {json.dumps(calls, indent=1)[:3000]}")
-
 
 @dataclass
 class Shared:
@@ -96,17 +57,13 @@ def shared(module_collector: Collector, tmp_path_factory: pytest.TempPathFactory
             process.stop()
 
 
-def is_tool(name: str) -> Any:
-    return lambda c: c["method"] == "tools/call" and c.get("target") == name
-
-
 def stream_until_failure(base: str, release_base: str, gate: str) -> tuple[list[dict[str, Any]], BaseException | None]:
     """POSTs `die` and reads its SSE reply: releases the step after its progress frame, then reads until the
     stream fails (or ends). Returns the messages seen and the error that ended the stream (None: clean end)."""
     messages: list[dict[str, Any]] = []
     with httpx2.Client(timeout=httpx2.Timeout(10.0)) as http:
         try:
-            with http.stream("POST", base + "/mcp", headers=LEGACY,
+            with http.stream("POST", base + "/mcp", headers=LEGACY_POST_HEADERS,
                              content=tool_call(1, "die", {"gate": gate}, "die-1")) as response:
                 assert response.status_code == 200
                 for line in response.iter_lines():
@@ -143,7 +100,7 @@ def test_upstream_killed_mid_stream(collector: Collector, tmp_path: Path) -> Non
         # The proxy keeps serving: a new server on the same port answers through it.
         server.stop()
         server = start_http_server("stateless-sse", tmp_path, server.port)
-        answer = httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=tool_call(2, "echo", {"text": "again"}))
+        answer = httpx2.post(proxy.base + "/mcp", headers=LEGACY_POST_HEADERS, content=tool_call(2, "echo", {"text": "again"}))
         assert answer.status_code == 200 and b'"again"' in answer.content
     finally:
         if proxy is not None:
@@ -154,7 +111,7 @@ def test_upstream_killed_mid_stream(collector: Collector, tmp_path: Path) -> Non
 def test_client_disconnecting_mid_sse(shared: Shared) -> None:
     proxy = shared.proxies["stateless-sse"]
     marker = uuid.uuid4().hex
-    headers = {**LEGACY, "x-marker": marker}
+    headers = {**LEGACY_POST_HEADERS, "x-marker": marker}
     with httpx2.Client(timeout=httpx2.Timeout(10.0)) as http:
         with http.stream("POST", proxy.base + "/mcp", headers=headers,
                          content=tool_call(1, "progress", {"steps": 3, "gate": marker}, "left-1")) as response:
@@ -188,7 +145,7 @@ def test_end_of_a_legacy_sse_stream_ends_its_open_requests(shared: Shared) -> No
                     endpoint = line[len("data: "):]
                     break
             assert endpoint.startswith("/messages/?session_id="), endpoint
-            init = rpc(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+            init = rpc_request(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
                                          "clientInfo": {"name": "raw-legacy", "version": "1.2"}})
             assert http.post(proxy.base + endpoint, headers=MCP_POST_HEADERS, content=init).status_code == 202
             initialized = json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}).encode()
@@ -210,13 +167,13 @@ def test_end_of_a_legacy_sse_stream_ends_its_open_requests(shared: Shared) -> No
 def test_delete_of_a_session_ends_its_open_requests(shared: Shared) -> None:
     proxy = shared.proxies["sse"]
     marker = uuid.uuid4().hex
-    init = rpc(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+    init = rpc_request(1, "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
                                  "clientInfo": {"name": "raw-delete", "version": "0.9"}})
     with httpx2.Client(timeout=httpx2.Timeout(10.0), headers={"x-marker": marker}) as http:
-        started = http.post(proxy.base + "/mcp", headers=LEGACY, content=init)
+        started = http.post(proxy.base + "/mcp", headers=LEGACY_POST_HEADERS, content=init)
         assert started.status_code == 200
         session = started.headers["mcp-session-id"]
-        headers = {**LEGACY, "mcp-session-id": session}
+        headers = {**LEGACY_POST_HEADERS, "mcp-session-id": session}
         with httpx2.Client(timeout=httpx2.Timeout(10.0), headers={"x-marker": marker}) as other:
             with other.stream("POST", proxy.base + "/mcp", headers=headers,
                               content=tool_call(2, "progress", {"steps": 2, "gate": marker}, "del-1")) as reply:
@@ -235,12 +192,12 @@ def test_upstream_not_running(collector: Collector, tmp_path: Path) -> None:
     nothing = free_port()
     body = tool_call(1, "echo", {"text": "anyone?"})
     with pytest.raises(httpx2.ConnectError):
-        httpx2.post(f"http://127.0.0.1:{nothing}/mcp", headers=LEGACY, content=body)
+        httpx2.post(f"http://127.0.0.1:{nothing}/mcp", headers=LEGACY_POST_HEADERS, content=body)
     proxy = capture_for(collector, tmp_path).proxy(nothing, tmp_path)
     try:
         # No HTTP response at all, like the refused direct connection (the proxy resets the connection).
         with pytest.raises(httpx2.TransportError) as raised:
-            httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=body)
+            httpx2.post(proxy.base + "/mcp", headers=LEGACY_POST_HEADERS, content=body)
         assert not isinstance(raised.value, httpx2.TimeoutException), raised.value
         echo = wait_for_request(collector, is_tool("echo"), "the echo call")
         assert echo["outcome"] == "error", echo
@@ -250,9 +207,9 @@ def test_upstream_not_running(collector: Collector, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("path", "headers", "status", "message"), [
-    ("/mcp/busy", LEGACY, 503, "HTTP 503 Service Unavailable"),
-    ("/mcp", {**LEGACY, "mcp-session-id": "no-such-session"}, 404, "HTTP 404 Not Found"),
-    ("/mcp", {**LEGACY, "accept": "text/plain"}, 406, "HTTP 406 Not Acceptable"),
+    ("/mcp/busy", LEGACY_POST_HEADERS, 503, "HTTP 503 Service Unavailable"),
+    ("/mcp", {**LEGACY_POST_HEADERS, "mcp-session-id": "no-such-session"}, 404, "HTTP 404 Not Found"),
+    ("/mcp", {**LEGACY_POST_HEADERS, "accept": "text/plain"}, 406, "HTTP 406 Not Acceptable"),
 ])
 def test_http_error_replies_are_forwarded_and_recorded(shared: Shared, path: str, headers: dict[str, str],
                                                        status: int, message: str) -> None:
@@ -308,7 +265,7 @@ def test_admin_endpoints(collector: Collector, tmp_path: Path) -> None:
         assert httpx2.get(admin + "/readyz").status_code == 200
         before = metrics(admin)
         for n in range(3):
-            answer = httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=tool_call(n, "echo", {"text": str(n)}))
+            answer = httpx2.post(proxy.base + "/mcp", headers=LEGACY_POST_HEADERS, content=tool_call(n, "echo", {"text": str(n)}))
             assert answer.status_code == 200
         collector.wait_for_calls(3)
         after = metrics(admin)
@@ -334,89 +291,8 @@ def test_admin_endpoints(collector: Collector, tmp_path: Path) -> None:
         assert httpx2.get(admin + "/readyz").status_code == 503
         assert httpx2.get(admin + "/healthz").status_code == 200
         with pytest.raises(httpx2.TransportError):
-            httpx2.post(proxy.base + "/mcp", headers=LEGACY, content=tool_call(9, "echo", {"text": "gone"}))
+            httpx2.post(proxy.base + "/mcp", headers=LEGACY_POST_HEADERS, content=tool_call(9, "echo", {"text": "gone"}))
         assert metrics(admin)["telltale_proxy_upstream_errors_total"] == 1
     finally:
         proxy.stop()
         server.stop()
-
-
-def test_run_exit_code_is_the_childs(collector: Collector, tmp_path: Path) -> None:
-    child_port = free_port()
-    front = capture_for(collector, tmp_path).run(http_server_command("stateless"), tmp_path, child_port=child_port)
-    try:
-        with pytest.raises(httpx2.TransportError):
-            httpx2.post(front.base + "/mcp", headers=LEGACY, content=tool_call(1, "crash", {"code": 3}), timeout=10)
-        assert front.process.wait(timeout=20) == 3
-        crash = wait_for_request(collector, is_tool("crash"), "the crash call")
-        assert crash["outcome"] == "noResponse", crash
-    finally:
-        front.stop()
-
-
-@pytest.mark.parametrize(("sig", "extra", "expected"), [
-    (signal.SIGUSR1, ["--exit-on-sigusr1", "42"], 42),  # the child exits 42 when (and only when) it gets SIGUSR1
-    (signal.SIGTERM, [], 128 + signal.SIGTERM),  # uvicorn shuts down, then dies of the SIGTERM it caught
-])
-def test_run_forwards_signals(collector: Collector, tmp_path: Path, sig: int, extra: list[str], expected: int) -> None:
-    # Directly, the server ends the same way.
-    direct = start_http_server("stateless", tmp_path, None, *extra)
-    direct.process.send_signal(sig)
-    assert direct.process.wait(timeout=20) in (expected, -(expected - 128))
-    direct.stop()
-
-    front = capture_for(collector, tmp_path).run(http_server_command("stateless", *extra), tmp_path,
-                                                 child_port=free_port())
-    try:
-        answer = httpx2.post(front.base + "/mcp", headers=LEGACY, content=tool_call(1, "echo", {"text": "up"}))
-        assert answer.status_code == 200
-        front.process.send_signal(sig)
-        assert front.process.wait(timeout=20) == expected, front.log_text()
-    finally:
-        front.stop()
-
-
-def test_run_child_port_env(collector: Collector, tmp_path: Path) -> None:
-    capture = capture_for(collector, tmp_path, extra=["--child-port-env", "MY_PORT"])
-    command = ["sh", "-c", f'exec "{sys.executable}" "{HTTP_SERVER}" --stateless --json --port "$MY_PORT"']
-    front = capture.run(command, tmp_path)
-    try:
-        answer = httpx2.post(front.base + "/mcp", headers=LEGACY, content=tool_call(1, "echo", {"text": "env"}))
-        assert answer.status_code == 200
-        wait_for_request(collector, is_tool("echo"), "the echo call")
-    finally:
-        front.stop()
-
-
-def test_run_child_that_exits_before_listening(tmp_path: Path) -> None:
-    capture = capture_for(None, tmp_path)
-    started = time.monotonic()
-    result = subprocess.run(capture.run_args(free_port(), ["sh", "-c", "exit 5"]), capture_output=True, text=True,
-                            timeout=30, env={**clean_environ(), **capture.env()})
-    assert result.returncode == 5, result
-    assert time.monotonic() - started < 10
-
-
-def test_run_child_that_never_listens(tmp_path: Path) -> None:
-    capture = capture_for(None, tmp_path, extra=["--child-startup-timeout", "1s"])
-    port = free_port()
-    pid_file = tmp_path / "child.pid"
-    child = ["sh", "-c", f'echo $$ > "{pid_file}"; exec sleep 30']
-    process = subprocess.Popen(capture.run_args(port, child), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env={**clean_environ(), **capture.env()})
-    try:
-        _, stderr = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode != 0
-    assert "did not listen" in stderr, stderr
-    # The child was stopped, not left behind.
-    child_pid = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while Path(f"/proc/{child_pid}").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not Path(f"/proc/{child_pid}").exists() or "Z" in Path(f"/proc/{child_pid}/stat").read_text().split()[2]
-    with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
