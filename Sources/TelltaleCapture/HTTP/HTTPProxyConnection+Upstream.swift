@@ -43,13 +43,34 @@ extension HTTPProxyConnection {
             processRequests()
         case .failure(let error):
             guard generation == upstreamGeneration, !closing else { return }
-            upstream = .none
             pendingUpstreamWrites = []
             shared.stats.upstreamFailed()
-            exchange?.observer?.failed(.upstreamUnreachable(HTTPProxyError.reason(of: error)))
-            exchange = nil
-            resetDownstream()
+            let reason = HTTPProxyError.reason(of: error)
+            guard let current = exchange, current.observer != nil, !current.requestEnded else {
+                failUnreachable(reason)
+                return
+            }
+            // Capture still sees the request the server never got: the rest of its body is read (not
+            // forwarded) before the client is reset, for at most `unreachableDrainLimit`.
+            upstream = .unreachable(reason)
+            processRequests()
+            guard case .unreachable = upstream, let eventLoop = context?.eventLoop else { return }
+            let me = NIOLoopBound(self, eventLoop: eventLoop)
+            eventLoop.scheduleTask(in: Self.unreachableDrainLimit) {
+                guard generation == me.value.upstreamGeneration, case .unreachable = me.value.upstream else { return }
+                me.value.failUnreachable(reason)
+            }
         }
+    }
+
+    /// How long the rest of a request is read, for capture, after the upstream refused the connection.
+    static let unreachableDrainLimit = TimeAmount.seconds(1)
+
+    /// The upstream could not be reached: the observer hears why, and the client is reset with no response.
+    func failUnreachable(_ reason: String) {
+        exchange?.observer?.failed(.upstreamUnreachable(reason))
+        exchange = nil
+        resetDownstream()
     }
 
     // MARK: - Responses (upstream → downstream)

@@ -31,6 +31,9 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         case none
         case connecting
         case connected(any Channel, HTTPUpstreamHandler)
+        /// The connection could not be opened: the rest of the request is read for capture only, then
+        /// the client is reset.
+        case unreachable(String)
     }
 
     let shared: HTTPProxyShared
@@ -123,6 +126,7 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         case .none: return true
         case .connecting: return false
         case .connected(let channel, _): return channel.isWritable
+        case .unreachable: return true
         }
     }
 
@@ -184,6 +188,10 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
                 guard exchange != nil else { return }
                 exchange!.requestEnded = true
                 exchange!.observer?.requestEnded()
+                if case .unreachable(let reason) = upstream {
+                    failUnreachable(reason)
+                    return
+                }
                 if exchange!.responseEnded { finishExchange() }
             }
         }
@@ -228,8 +236,9 @@ final class HTTPProxyConnection: ChannelDuplexHandler {
         case .connecting:
             pendingUpstreamWrites.append(bytes)
             return false
-        case .none:
-            // The upstream closed after answering while the client was still sending: dropped.
+        case .none, .unreachable:
+            // The upstream closed after answering while the client was still sending, or could not be
+            // reached at all: dropped.
             return false
         }
     }

@@ -18,7 +18,9 @@ public protocol HTTPProxyObserver: Sendable {
 /// All calls for one exchange come from the same event loop, in this order: request body parts,
 /// ``requestEnded()``, ``responseHead(_:)``, response body parts, then exactly one of
 /// ``responseEnded()`` or ``failed(_:)``. A failure may come at any point (e.g. before the response head,
-/// or even before the request ended). The response head may arrive before the request ended.
+/// or even before the request ended). The response head may arrive before the request ended. When the
+/// upstream cannot be reached, the rest of the request body the client sends (within a second) is still
+/// reported, then `requestEnded()` and `failed(.upstreamUnreachable)`.
 public protocol HTTPExchangeObserver: AnyObject {
     /// Bytes of the request body, as forwarded upstream.
     func requestBodyPart(_ bytes: UnsafeRawBufferPointer)

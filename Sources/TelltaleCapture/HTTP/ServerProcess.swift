@@ -1,27 +1,17 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// An HTTP MCP server started by `telltale run --port`: a child that inherits stdin, stdout, stderr, the
 /// working directory and the environment (plus the port variable), with termination signals forwarded.
 public final class ServerProcess: Sendable {
-    private struct State {
-        var status: ChildExitStatus?
-        var reaping = false
-        var waiters: [CheckedContinuation<ChildExitStatus, Never>] = []
-    }
-
     /// The child's process id.
     public let pid: pid_t
-    private let child: ChildProcess
-    private let forwardsSignals: Bool
-    private let state = Mutex(State())
+    private let waiter: ChildWaiter
 
     private init(child: ChildProcess, forwardsSignals: Bool) {
         self.pid = child.pid
-        self.child = child
-        self.forwardsSignals = forwardsSignals
+        self.waiter = ChildWaiter(child: child, forwardsSignals: forwardsSignals)
     }
 
     /// Starts `command` with `environment` added to the inherited environment.
@@ -37,7 +27,7 @@ public final class ServerProcess: Sendable {
         let child = try ChildProcess.spawn(command, pipes: false, environment: environment)
         if forwardsSignals { SignalForwarder.forward(to: child.pid) }
         let process = ServerProcess(child: child, forwardsSignals: forwardsSignals)
-        guard process.startWaiter() else {
+        guard process.waiter.start() else {
             let error = errno
             child.send(SIGKILL)
             _ = child.reap()
@@ -48,40 +38,16 @@ public final class ServerProcess: Sendable {
 
     /// How the child ended, once it has; nil while it runs.
     public var exitStatusIfExited: ChildExitStatus? {
-        state.withLock { $0.status }
+        waiter.status
     }
 
     /// Suspends until the child exited; returns how it ended.
     public func exitStatus() async -> ChildExitStatus {
-        await withCheckedContinuation { continuation in
-            let status: ChildExitStatus? = state.withLock { state in
-                if let status = state.status { return status }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let status { continuation.resume(returning: status) }
-        }
+        await waiter.exitStatus()
     }
 
     /// Sends `signal` to the child, unless it already exited.
     public func send(_ signal: Int32) {
-        state.withLock { state in
-            if !state.reaping { child.send(signal) }
-        }
-    }
-
-    private func startWaiter() -> Bool {
-        RelayThread.start(name: "telltale-wait") { [self] in
-            child.waitUntilExited()
-            if forwardsSignals { SignalForwarder.childExited() }
-            state.withLock { $0.reaping = true }
-            let status = child.reap()
-            let waiters = state.withLock { state in
-                state.status = status
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            for waiter in waiters { waiter.resume(returning: status) }
-        }
+        waiter.send(signal)
     }
 }

@@ -18,22 +18,32 @@ extension HTTPCaptureState {
         return .mcp(id)
     }
 
-    /// The last resorts: the trace id (`_meta` first, then the `traceparent` header), else the connection.
+    /// The last resorts: for 2026-07-28 traffic the trace id (`_meta` first, then the `traceparent`
+    /// header), else the connection. Handshake-era sessionless requests stay grouped per connection even
+    /// when they carry a trace: there a trace spans whatever the caller chose, not one client session.
     func sessionlessKey(_ exchange: HTTPExchange) -> HTTPSessionKey {
         let body = exchange.requestBody
-        let metaTrace = body.bytes.withUnsafeBytes { HTTPCaptureState.metaTraceID(in: $0, truncated: body.truncated) }
-        if let trace = metaTrace ?? exchange.context.trace?.traceId { return .trace(trace) }
+        let scan = body.bytes.withUnsafeBytes { HTTPCaptureState.sessionlessHints(in: $0, truncated: body.truncated) }
+        let modern = scan.modern || exchange.hasMethodHeader
+        if modern, let trace = scan.traceID ?? exchange.context.trace?.traceId { return .trace(trace) }
         return .connection(exchange.connectionID)
     }
 
-    /// The trace id of the first message carrying `_meta.traceparent`.
-    static func metaTraceID(in body: UnsafeRawBufferPointer, truncated: Bool) -> String? {
+    /// The trace id of the first message carrying `_meta.traceparent`, and whether any request or
+    /// notification other than `initialize` carries the 2026-07-28 `_meta` protocol version.
+    static func sessionlessHints(in body: UnsafeRawBufferPointer, truncated: Bool) -> (traceID: String?, modern: Bool) {
+        var traceID: String?
+        var modern = false
         for message in HTTPSession.messages(in: body, truncated: truncated) {
-            if let traceparent = message.traceparent, let trace = TraceContext(traceparent: traceparent) {
-                return trace.traceId
+            if traceID == nil, let traceparent = message.traceparent, let trace = TraceContext(traceparent: traceparent) {
+                traceID = trace.traceId
+            }
+            if message.kind == .request || message.kind == .notification,
+               message.method != "initialize", message.protocolVersion != nil {
+                modern = true
             }
         }
-        return nil
+        return (traceID, modern)
     }
 
     // MARK: - Binding

@@ -35,6 +35,8 @@ package struct HTTPExchange: Sendable {
 
     /// Whether the request body has a `Content-Encoding` capture cannot read (it is not parsed).
     package let requestEncoded: Bool
+    /// The request carries the 2026-07-28 `Mcp-Method` header.
+    package let hasMethodHeader: Bool
     /// The request body (head up to the cap).
     package var requestBody: HTTPBodyBuffer
     /// When the request body ended, if it did.
@@ -75,6 +77,7 @@ package struct HTTPExchange: Sendable {
             tags: options.contextTags(request.headers)
         )
         requestEncoded = HTTPExchange.isEncoded(request.headers)
+        hasMethodHeader = request.headers["Mcp-Method"] != nil
         requestBody = HTTPBodyBuffer(limit: options.capture.maxLineBytes)
         responseBody = HTTPBodyBuffer(limit: options.capture.maxLineBytes)
     }

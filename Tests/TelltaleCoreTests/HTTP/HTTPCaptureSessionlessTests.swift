@@ -51,6 +51,23 @@ import TelltaleCore
         #expect(call?.session == F.traceID)
     }
 
+    @Test func handshakeEraRequestsWithATraceStayGroupedPerConnection() {
+        // A stateless server of the initialize era: no session header, no 2026-07-28 `_meta`, but the
+        // caller's trace on every request. Grouping by trace belongs to 2026-07-28 traffic only.
+        var harness = HTTPCaptureHarness()
+        let call = #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{},"_meta":{"traceparent":"\#(F.traceparent)"}}}"#
+        let reply = #"{"jsonrpc":"2.0","id":1,"result":{"content":[]}}"#
+        let headers = F.postHeaders(extra: [("MCP-Protocol-Version", "2025-11-25"), ("traceparent", F.traceparent)])
+        harness.post(call, reply: reply, replySession: nil, connection: 1, headers: headers)
+        harness.post(call, reply: reply, replySession: nil, connection: 2, headers: headers)
+        let calls = harness.calls
+        #expect(calls.count == 2)
+        #expect(calls[0].session != calls[1].session)
+        #expect(!calls.contains { $0.session == F.traceID })
+        #expect(calls.allSatisfy { $0.trace?.traceId == F.traceID })
+        #expect(harness.state.sessions[.connection(1)] != nil && harness.state.sessions[.connection(2)] != nil)
+    }
+
     @Test func withoutAnyTraceEachConnectionIsASession() {
         var harness = HTTPCaptureHarness()
         harness.post(F.modernCall(id: 1), reply: F.modernResult(id: 1), replySession: nil, connection: 7, headers: modernHeaders())
