@@ -7,7 +7,6 @@ Everything runs as real processes on 127.0.0.1: the official `mcp` SDK's server 
 
 from __future__ import annotations
 
-import functools
 import json
 import signal
 import socket
@@ -45,21 +44,6 @@ MCP_POST_HEADERS = {"accept": "application/json, text/event-stream", "content-ty
 #: Response headers that differ between two otherwise identical answers (Date), or that a proxy handles per
 #: connection (the hop-by-hop ones of RFC 9110 §7.6.1, except Transfer-Encoding: chunked must stay chunked).
 VOLATILE_HEADERS = {"date", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"}
-
-
-@functools.cache
-def telltale_has_http_capture() -> bool:
-    """Whether the binary under test has the `proxy` subcommand (HTTP capture landed)."""
-    path = telltale_bin()
-    if not path.is_file():
-        return False
-    result = subprocess.run([str(path), "--help"], capture_output=True, text=True, timeout=60)
-    return any(line.strip().startswith("proxy") for line in (result.stdout + result.stderr).splitlines())
-
-
-#: Marks a test that needs `telltale proxy` / `telltale run --port`.
-needs_http_capture = pytest.mark.skipif(not telltale_has_http_capture(),
-                                        reason="the telltale binary has no `proxy` subcommand yet")
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None, timeout: float = 30.0,

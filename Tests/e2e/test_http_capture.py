@@ -28,13 +28,11 @@ from http_support import (
     drive_scenario,
     expected_tool_calls,
     http_server_command,
-    needs_http_capture,
     read_data_files,
     start_http_servers,
 )
 from support import Collector, count_by, free_port, requests_only
 
-pytestmark = needs_http_capture
 
 MODES = ["legacy", "auto"]
 SCENARIOS = [f"proxy-{variant}-{mode}" for variant in VARIANTS for mode in MODES] + \

@@ -21,7 +21,6 @@ from http_support import (
     Process,
     capture_for,
     is_tool,
-    needs_http_capture,
     rpc_request,
     start_http_server,
     start_http_servers,
@@ -31,7 +30,6 @@ from http_support import (
 )
 from support import Collector, free_port
 
-pytestmark = needs_http_capture
 
 @dataclass
 class Shared:

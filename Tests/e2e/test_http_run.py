@@ -18,14 +18,11 @@ from http_support import (
     capture_for,
     http_server_command,
     is_tool,
-    needs_http_capture,
     start_http_server,
     tool_call,
     wait_for_request,
 )
 from support import Collector, clean_environ, free_port
-
-pytestmark = needs_http_capture
 
 
 def test_run_exit_code_is_the_childs(collector: Collector, tmp_path: Path) -> None:

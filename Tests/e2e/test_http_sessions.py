@@ -17,10 +17,9 @@ from typing import Any
 import httpx2
 import pytest
 
-from http_support import MCP_POST_HEADERS, Capture, Process, needs_http_capture, start_http_server
+from http_support import MCP_POST_HEADERS, Capture, Process, start_http_server
 from support import Collector, requests_only
 
-pytestmark = needs_http_capture
 
 LEGACY = {**MCP_POST_HEADERS, "mcp-protocol-version": "2025-11-25"}
 MODERN = {**MCP_POST_HEADERS, "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo"}

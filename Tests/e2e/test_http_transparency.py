@@ -28,14 +28,12 @@ from http_support import (
     Capture,
     Process,
     comparable_headers,
-    needs_http_capture,
     resumable_call,
     start_http_server,
     start_http_servers,
 )
 from support import Collector, count_by, requests_only
 
-pytestmark = needs_http_capture
 
 LEGACY = {**MCP_POST_HEADERS, "mcp-protocol-version": "2025-11-25"}
 MODERN_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
