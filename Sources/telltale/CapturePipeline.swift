@@ -39,31 +39,47 @@ func makeCapturePipeline(_ settings: CaptureSettings) -> CapturePipeline {
         RunDiagnostics.write("telltale: invalid endpoint '\(settings.endpoint)'; relaying without recording")
         return .relayOnly
     }
-    let redactor: Redactor
+    let options: CaptureOptions
     do {
-        redactor = try Redactor(extraKeyPatterns: settings.redactKeyPatterns)
+        options = try makeCaptureOptions(
+            tags: settings.tags, redactKeyPatterns: settings.redactKeyPatterns, capturePayloads: settings.capturePayloads)
     } catch {
         RunDiagnostics.write("telltale: \(error); relaying without recording")
         return .relayOnly
     }
-    let options = CaptureOptions(
-        tags: settings.tags,
-        payloads: PayloadPolicy(capture: settings.capturePayloads, redactor: redactor)
-    )
     let shipper = Shipper(configuration: ShipperConfiguration(endpoint: endpoint, apiKey: settings.apiKey))
     let observer = TrackingObserver(options: options, sink: shipper, sessionID: settings.sessionID)
     // Timeouts (noResponse) and stdout pollution are emitted on a tick, not only when bytes flow.
-    let ticker = Task {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
-            observer.tick()
-        }
-    }
+    let ticker = tickEverySecond(observer.tick)
     return CapturePipeline(observer: observer, finish: {
         ticker.cancel()
         observer.finish()
-        // Sends what is queued; what cannot be sent in time is spooled to disk, not lost.
-        await shipper.flush(timeout: RunCommand.flushLimit - .milliseconds(300))
-        await shipper.shutdown()
+        await flushAndShutdown(shipper, within: RunCommand.flushLimit)
     })
+}
+
+/// Capture options from the command line's values (throws for a `--redact-key` the redactor refuses).
+func makeCaptureOptions(
+    tags: [String: String], redactKeyPatterns: [String], capturePayloads: Bool, transport: CallTransport = .stdio
+) throws -> CaptureOptions {
+    let redactor = try Redactor(extraKeyPatterns: redactKeyPatterns)
+    return CaptureOptions(tags: tags, payloads: PayloadPolicy(capture: capturePayloads, redactor: redactor), transport: transport)
+}
+
+/// Calls `tick` once a second until the returned task is cancelled (timeouts and periodic records are
+/// emitted even when no bytes flow).
+func tickEverySecond(_ tick: @escaping @Sendable () -> Void) -> Task<Void, Never> {
+    Task {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            tick()
+        }
+    }
+}
+
+/// Sends what is queued and stops the shipper; what cannot be sent within `limit` is spooled to disk,
+/// not lost (the flush leaves 300 ms of the limit for the shutdown).
+func flushAndShutdown(_ shipper: Shipper, within limit: Duration) async {
+    await shipper.flush(timeout: limit - .milliseconds(300))
+    await shipper.shutdown()
 }

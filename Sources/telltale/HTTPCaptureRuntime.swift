@@ -40,11 +40,9 @@ final class HTTPCaptureRuntime: Sendable {
 
     /// The tracker's options from the command line; throws a readable error for a bad header mapping.
     static func captureOptions(capture: CaptureArguments, http: HTTPProxyArguments) throws -> HTTPCaptureOptions {
-        let redactor = try Redactor(extraKeyPatterns: capture.redactKeys)
-        let options = CaptureOptions(
-            tags: (try? capture.parsedTags()) ?? [:],
-            payloads: PayloadPolicy(capture: !capture.noPayloads, redactor: redactor),
-            transport: .http)
+        let options = try makeCaptureOptions(
+            tags: (try? capture.parsedTags()) ?? [:], redactKeyPatterns: capture.redactKeys,
+            capturePayloads: !capture.noPayloads, transport: .http)
         return try HTTPCaptureOptions(
             capture: options, contextHeaderSpecs: http.contextHeaders, redactHeaders: http.redactHeaders)
     }
@@ -53,14 +51,7 @@ final class HTTPCaptureRuntime: Sendable {
     func start() async throws -> Int {
         let port = try await proxy.start()
         if let observer {
-            ticker.withLock {
-                $0 = Task {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .seconds(1))
-                        observer.tick()
-                    }
-                }
-            }
+            ticker.withLock { $0 = tickEverySecond(observer.tick) }
         }
         return port
     }
@@ -72,10 +63,7 @@ final class HTTPCaptureRuntime: Sendable {
         ticker.withLock { $0?.cancel() }
         observer?.finish()
         if let shipper {
-            await RunCommand.bounded(Self.flushLimit) {
-                await shipper.flush(timeout: Self.flushLimit - .milliseconds(300))
-                await shipper.shutdown()
-            }
+            await RunCommand.bounded(Self.flushLimit) { await flushAndShutdown(shipper, within: Self.flushLimit) }
         }
     }
 }
