@@ -137,9 +137,14 @@ public enum CallOutcome: String, Codable, Sendable, CaseIterable {
 
 /// The transport the call was captured on.
 public enum CallTransport: String, Codable, Sendable, CaseIterable {
+    /// Newline-delimited JSON-RPC over a child process's stdin/stdout.
     case stdio
+    /// Streamable HTTP (and the stateless 2026-07-28 HTTP binding).
     case http
+    /// The legacy HTTP+SSE transport (GET `/sse` plus POST `/messages`).
     case sse
+    /// Seen in-process by an SDK on a transport it cannot name (in-memory pairs, custom transports).
+    case memory
 }
 
 /// Name and version of an MCP client or server.
