@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import TelltaleCore
+import TelltaleStore
+
+extension AlertsController {
+    func registerChannels(on routes: RouteTable) {
+        routes.add(.get, "/api/v1/alerts/channels", scope: .read) { _, context in
+            let (alerts, project) = try alertStore(context)
+            let channels = try await alerts.alertChannels(project: project).map { AlertChannelReply($0) }
+            return try JSONBody.response(AlertItemsReply(items: channels))
+        }
+        routes.add(.post, "/api/v1/alerts/channels", scope: .admin) { request, context in
+            let (alerts, project) = try alertStore(context)
+            let channel = try await newChannel(request, context)
+            if try await alerts.alertChannels(project: project).contains(where: { $0.name == channel.name }) {
+                throw APIError(.conflict, "another alert channel is named '\(channel.name)'", details: ["field": "name"])
+            }
+            try await alerts.saveAlertChannel(channel, project: project)
+            return try JSONBody.response(AlertChannelReply(channel, revealingSecret: true), status: .created)
+        }
+        routes.add(.delete, "/api/v1/alerts/channels/{id}", scope: .admin) { _, context in
+            let (alerts, project) = try alertStore(context)
+            let channel = try await existingChannel(context, alerts, project)
+            guard !channel.id.hasPrefix("file:") else {
+                throw APIError(.conflict, "channel '\(channel.name)' comes from the rules file (--rules) and is read-only")
+            }
+            _ = try await alerts.deleteAlertChannel(id: channel.id, project: project)
+            return Response(status: .noContent)
+        }
+        routes.add(.post, "/api/v1/alerts/channels/{id}/test", scope: .admin) { _, context in
+            let (alerts, project) = try alertStore(context)
+            let channel = try await existingChannel(context, alerts, project)
+            guard let sender = services.testSender else {
+                throw APIError(.serviceUnavailable, "notification delivery is not running on this server")
+            }
+            let key = try context.requireKey()
+            let delivery = await sender.sendTest(testNotification(project: key.project.name), to: channel, project: project)
+            return try JSONBody.response(delivery)
+        }
+    }
+
+    /// The channel of the `{id}` path parameter, or 404.
+    func existingChannel(_ context: TelltaleRequestContext, _ alerts: any AlertStore, _ project: ProjectID) async throws -> AlertChannel {
+        let id = try context.parameters.require("id")
+        guard let channel = try await alerts.alertChannels(project: project).first(where: { $0.id == id }) else {
+            throw APIError.notFound("no alert channel with id '\(id)'")
+        }
+        return channel
+    }
+
+    /// The channel defined by the body, with a new id and (webhooks) a new signing secret; its URL checked
+    /// against private targets unless the server allows them.
+    func newChannel(_ request: Request, _ context: TelltaleRequestContext) async throws -> AlertChannel {
+        let node = try await Self.bodyNode(request, context)
+        var reader = DefinitionReader()
+        let definition = try Self.valid(reader.channel(node, secretAllowed: false), reader)
+        if let url = definition.url, !configuration.alerts.allowPrivateTargets {
+            guard let targetGuard = services.targetGuard else {
+                throw APIError(.serviceUnavailable, "checking channel URLs is not available on this server")
+            }
+            do {
+                try await targetGuard.checkTarget(url)
+            } catch {
+                throw APIError.badRequest("url is refused: \(error)", details: ["field": "url"])
+            }
+        }
+        let secret = definition.kind == .webhook ? Self.newWebhookSecret() : nil
+        return definition.channel(id: Self.newID("chan"), secret: secret)
+    }
+
+    /// A Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes.
+    static func newWebhookSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return "whsec_" + Data(bytes).base64EncodedString()
+    }
+
+    /// The notification sent by "send test notification".
+    func testNotification(project: String) -> AlertNotification {
+        let now = Date()
+        let rule = AlertRule(id: "test", name: "Test notification", condition: .callCount(above: 0), windowSeconds: 60)
+        let transition = AlertTransition(
+            ruleID: rule.id, kind: .firing, from: .ok, to: .firing, at: now, value: 1, threshold: 0,
+            summary: "This is a test notification from Telltale; no rule is firing."
+        )
+        return AlertNotification(
+            id: Self.newID("test"), project: project, rule: rule, transition: transition,
+            dashboardURL: configuration.alerts.publicURL.map { $0 + "/alerts" }, isTest: true
+        )
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import TelltaleCore
+import TelltaleStore
+
+extension RulesFile {
+    /// Stores the file's channels and replaces the project's file rules with the file's (start-up with
+    /// `--rules`). The project is the file's `project` (created when missing) or `defaultProject`.
+    ///
+    /// Slack and webhook URLs go through `targetGuard` unless it is nil (private targets allowed).
+    /// - Returns: the project the rules went to.
+    /// - Throws: ``RulesFileError`` naming the file, the definition and the field.
+    @discardableResult
+    package func install(
+        file: String, store: any CallStore, defaultProject: Project, targetGuard: (any AlertTargetGuarding)?
+    ) async throws -> Project {
+        guard let alerts = store as? any AlertStore else {
+            throw RulesFileError(file: file, problems: [.init(line: nil, context: nil, field: nil, message: "this store does not keep alerts")])
+        }
+        let target = try await resolveProject(store: store, defaultProject: defaultProject)
+        let existing = try await alerts.alertChannels(project: target.id)
+        var problems: [RulesFileProblem] = []
+        for channel in channels {
+            let context = "channel \"\(channel.name)\""
+            if existing.contains(where: { $0.name == channel.name && $0.id != channel.id }) {
+                problems.append(.init(line: nil, context: context, field: "name",
+                                      message: "name is taken by a channel created through the API in project \"\(target.name)\""))
+                continue
+            }
+            if let targetGuard, let text = channel.url, let url = URL(string: text) {
+                do {
+                    try await targetGuard.checkTarget(url)
+                } catch {
+                    problems.append(.init(line: nil, context: context, field: "url", message: "url is refused: \(error)"))
+                    continue
+                }
+            }
+        }
+        guard problems.isEmpty else { throw RulesFileError(file: file, problems: problems) }
+        for channel in channels {
+            try await alerts.saveAlertChannel(channel, project: target.id)
+        }
+        try await alerts.replaceFileAlertRules(rules, project: target.id)
+        return target
+    }
+
+    /// The project named by `project`, created when missing; `defaultProject` without one.
+    private func resolveProject(store: any CallStore, defaultProject: Project) async throws -> Project {
+        guard let project else { return defaultProject }
+        if let found = try await store.projects().first(where: { $0.name == project }) { return found }
+        return try await store.createProject(name: project)
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import TelltaleServer
+import TelltaleStore
+
+extension ServeCommand {
+    /// The alert options as a configuration.
+    /// - Throws: `ValidationError` for a bad `--alert-interval` or `--public-url`.
+    func alertsConfiguration() throws -> AlertsConfiguration {
+        guard let interval = DurationArgument.seconds(alertInterval), (1...30).contains(interval) else {
+            throw ValidationError("--alert-interval must be a duration from 1s to 30s, such as 15s; got '\(alertInterval)'")
+        }
+        var url = publicURL
+        if let text = publicURL {
+            guard let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                throw ValidationError("--public-url must be an http or https URL, such as https://telltale.example.com; got '\(text)'")
+            }
+            url = text.hasSuffix("/") ? String(text.dropLast()) : text
+        } else if port != 0 {
+            url = Self.url(host: host, port: port)
+        }
+        return AlertsConfiguration(
+            allowPrivateTargets: allowPrivateTargets, publicURL: url,
+            evaluationInterval: .milliseconds(Int64(interval * 1000))
+        )
+    }
+
+    /// The SMTP options (password from `TELLTALE_SMTP_PASSWORD`), or nil without `--smtp-host`.
+    /// - Throws: `ValidationError` for a bad port or STARTTLS mode, or a missing sender or password.
+    func smtpSettings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMTPArguments? {
+        guard (1...65535).contains(smtpPort) else { throw ValidationError("--smtp-port must be from 1 to 65535") }
+        guard let startTLS = SMTPArguments.StartTLS(rawValue: smtpStartTLS) else {
+            throw ValidationError("--smtp-starttls must be required, opportunistic or off; got '\(smtpStartTLS)'")
+        }
+        guard let smtpHost else {
+            if smtpUser != nil || smtpFrom != nil { throw ValidationError("--smtp-user and --smtp-from need --smtp-host") }
+            return nil
+        }
+        guard let smtpFrom, !smtpFrom.isEmpty else { throw ValidationError("--smtp-from is required with --smtp-host") }
+        let password = environment["TELLTALE_SMTP_PASSWORD"]
+        if smtpUser != nil, password == nil {
+            throw ValidationError("--smtp-user needs the password in the environment variable TELLTALE_SMTP_PASSWORD")
+        }
+        return SMTPArguments(host: smtpHost, port: smtpPort, startTLS: startTLS, user: smtpUser, password: password, from: smtpFrom)
+    }
+
+    /// Loads `--rules` into the store; on a bad file prints every problem (file:line: …) and exits 1.
+    func loadRules(store: any CallStore, defaultProject: Project) async throws {
+        guard let rules else { return }
+        do {
+            let file = try RulesFile.load(path: rules)
+            // The private-target guard of the alert dispatcher is wired here once it exists; until then
+            // channel URLs from the file are checked only for scheme and host.
+            let project = try await file.install(
+                file: (rules as NSString).lastPathComponent, store: store, defaultProject: defaultProject, targetGuard: nil
+            )
+            let message = "loaded \(file.rules.count) alert rule(s) and \(file.channels.count) channel(s) from \(rules) into project \"\(project.name)\"\n"
+            FileHandle.standardError.write(Data(message.utf8))
+        } catch let error as RulesFileError {
+            FileHandle.standardError.write(Data("telltale serve: invalid rules file:\n\(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// SMTP settings for email alerts, from `--smtp-*` and `TELLTALE_SMTP_PASSWORD`.
+struct SMTPArguments: Sendable, Equatable {
+    /// How STARTTLS is used.
+    enum StartTLS: String, Sendable {
+        case required, opportunistic, off
+    }
+
+    var host: String
+    var port: Int
+    var startTLS: StartTLS
+    var user: String?
+    /// Secret: never logged.
+    var password: String?
+    var from: String
+}
