@@ -53,7 +53,13 @@ struct SMTPConversation {
     /// with credentials). Throws unless the reply code is in `expected`.
     @discardableResult
     mutating func command(_ line: String, step: String, expect expected: Set<Int>) async throws -> SMTPReply {
-        try await write(line + "\r\n", during: step)
+        do {
+            try await write(line + "\r\n", during: step)
+        } catch {
+            // The channel closed under us (e.g. a failed TLS handshake): the inbound side holds the cause.
+            _ = try await read(answering: step)
+            throw error
+        }
         let reply = try await read(answering: step)
         guard expected.contains(reply.code) else { throw SMTPError.unexpected(reply, after: step, secrets: secrets) }
         return reply
