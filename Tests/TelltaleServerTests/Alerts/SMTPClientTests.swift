@@ -148,6 +148,19 @@ import Testing
         #expect(error?.message.contains("did not answer the connection (greeting) within") == true, "\(error?.message ?? "")")
     }
 
+    @Test func addressesWithLineBreaksAreRefusedBeforeConnecting() async throws {
+        let server = TestSMTPServer(options: .init())
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let error = await #expect(throws: SMTPError.self) {
+            try await SMTPClient(configuration: Self.configuration(port: port, startTLS: .off))
+                .send(Self.message(to: ["a@example.com>\r\nRCPT TO:<evil@example.com"]))
+        }
+        #expect(error?.isPermanent == true)
+        #expect(error?.message.hasSuffix("is not an email address") == true)
+        #expect(server.mails.isEmpty)
+    }
+
     @Test func connectionRefusedIsReported() async throws {
         let port = try await TCPListeners.closedPort()
         let error = await #expect(throws: SMTPError.self) {

@@ -190,7 +190,6 @@ final class TestSMTPSessionHandler: ChannelInboundHandler {
     }
 
     private func continueAuth(_ context: ChannelHandlerContext, _ mechanism: String, _ lines: [String]) {
-        let options = server.options
         switch (mechanism, lines.count) {
         case ("PLAIN", 0):
             auth = (mechanism, lines)
@@ -212,7 +211,6 @@ final class TestSMTPSessionHandler: ChannelInboundHandler {
             let password = Data(base64Encoded: lines[1]).map { String(decoding: $0, as: UTF8.self) } ?? ""
             finishAuth(context, mechanism, user: user, password: password, echo: lines[1])
         }
-        _ = options
     }
 
     private func finishAuth(_ context: ChannelHandlerContext, _ mechanism: String, user: String, password: String, echo: String) {

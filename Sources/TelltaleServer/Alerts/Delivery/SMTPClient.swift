@@ -16,6 +16,10 @@ package struct SMTPClient: Sendable {
     /// Delivers `message` to every recipient; throws an `SMTPError` quoting the server's refusal.
     package func send(_ message: EmailMessage) async throws {
         guard !message.to.isEmpty else { throw SMTPError(message: "email has no recipients", isPermanent: true) }
+        // Addresses go into SMTP commands: anything but a plain mailbox (e.g. a line break) is refused.
+        for address in message.to + [configuration.from] where !EmailAddress.isPlausible(address) {
+            throw SMTPError(message: "\"\(EmailMessage.headerSafe(String(address.prefix(100))))\" is not an email address", isPermanent: true)
+        }
         let configuration = self.configuration
         let server = "\(configuration.host):\(configuration.port)"
         let channel: NIOAsyncChannel<SMTPReply, ByteBuffer>
