@@ -128,7 +128,7 @@ import TelltaleCore
                 let dead = AlertChannel(id: "ch-4", name: "dead", kind: .slack, url: "http://127.0.0.1:\(closed)/services/p4th-secret?key=q")
                 let error = await #expect(throws: AlertSendError.self) { try await sender.send(AlertTestData.notification(), to: dead) }
                 let message = try #require(error?.message)
-                #expect(message.hasPrefix("request to 127.0.0.1 failed"), "\(message)")
+                #expect(message == "request to 127.0.0.1 failed: connection refused", "\(message)")
                 #expect(!message.contains("p4th-secret") && !message.contains("key=q"), "\(message)")
                 #expect(error?.isPermanent == false)
             }

@@ -171,14 +171,19 @@ package actor AlertDispatcher: AlertDispatching {
         delivery.lastError = [delivery.lastError, reason].compactMap { $0 }.joined(separator: "; ")
     }
 
-    /// Writes the delivery log; a store failure is logged and never stops the delivery.
+    /// Writes the delivery log; a store failure is logged and never stops the delivery. The write runs in
+    /// its own task so that a delivery cancelled at shutdown still records how it ended.
     private func save(_ delivery: AlertDelivery, project: ProjectID, creating: Bool) async {
-        do {
+        let store = self.store
+        let write = Task {
             if creating {
                 try await store.createAlertDelivery(delivery, project: project)
             } else {
                 try await store.updateAlertDelivery(delivery, project: project)
             }
+        }
+        do {
+            try await write.value
         } catch {
             var metadata = Self.metadata(delivery, attempt: delivery.attempts)
             metadata["error"] = "\(String(reflecting: type(of: error)))"

@@ -50,8 +50,11 @@ package struct AlertHTTPSender: Sendable {
         var text: String
         if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             text = "timed out"
+        } else if error is CancellationError || (error as? HTTPClientError) == .cancelled {
+            text = "cancelled"
         } else {
             text = String(describing: error)
+            if text.contains("Connection refused") { text = "connection refused" }
         }
         for secret in [url.absoluteString, url.path, url.query ?? ""] where secret.count > 1 {
             text = text.replacingOccurrences(of: secret, with: "…")
