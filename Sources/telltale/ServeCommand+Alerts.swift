@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceLifecycle
 import TelltaleServer
 import TelltaleStore
 
@@ -27,9 +28,9 @@ extension ServeCommand {
 
     /// The SMTP options (password from `TELLTALE_SMTP_PASSWORD`), or nil without `--smtp-host`.
     /// - Throws: `ValidationError` for a bad port or STARTTLS mode, or a missing sender or password.
-    func smtpSettings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMTPArguments? {
+    func smtpSettings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMTPConfiguration? {
         guard (1...65535).contains(smtpPort) else { throw ValidationError("--smtp-port must be from 1 to 65535") }
-        guard let startTLS = SMTPArguments.StartTLS(rawValue: smtpStartTLS) else {
+        guard let startTLS = SMTPConfiguration.StartTLSMode(rawValue: smtpStartTLS) else {
             throw ValidationError("--smtp-starttls must be required, opportunistic or off; got '\(smtpStartTLS)'")
         }
         guard let smtpHost else {
@@ -41,7 +42,7 @@ extension ServeCommand {
         if smtpUser != nil, password == nil {
             throw ValidationError("--smtp-user needs the password in the environment variable TELLTALE_SMTP_PASSWORD")
         }
-        return SMTPArguments(host: smtpHost, port: smtpPort, startTLS: startTLS, user: smtpUser, password: password, from: smtpFrom)
+        return SMTPConfiguration(host: smtpHost, port: smtpPort, startTLS: startTLS, username: smtpUser, password: password, from: smtpFrom)
     }
 
     /// Loads `--rules` into the store; on a bad file prints every problem (file:line: …) and exits 1.
@@ -49,10 +50,9 @@ extension ServeCommand {
         guard let rules else { return }
         do {
             let file = try RulesFile.load(path: rules)
-            // The private-target guard of the alert dispatcher is wired here once it exists; until then
-            // channel URLs from the file are checked only for scheme and host.
             let project = try await file.install(
-                file: (rules as NSString).lastPathComponent, store: store, defaultProject: defaultProject, targetGuard: nil
+                file: (rules as NSString).lastPathComponent, store: store, defaultProject: defaultProject,
+                allowPrivateTargets: allowPrivateTargets
             )
             let message = "loaded \(file.rules.count) alert rule(s) and \(file.channels.count) channel(s) from \(rules) into project \"\(project.name)\"\n"
             FileHandle.standardError.write(Data(message.utf8))
@@ -61,20 +61,30 @@ extension ServeCommand {
             throw ExitCode.failure
         }
     }
+
+    /// The alert services of `telltale serve`: the dispatcher (delivery, test notifications) and the engine
+    /// (evaluation every `--alert-interval`), in the order the service group starts them.
+    func alertServices(store: SQLiteCallStore, alerts: AlertsConfiguration) throws -> (dispatcher: AlertDispatcher, services: [any Service]) {
+        let publicURL = alerts.publicURL ?? Self.url(host: host, port: port)
+        let dispatcher = AlertDispatcher(
+            store: store, smtp: try smtpSettings(), targetGuard: AlertTargetGuard(allowPrivateTargets: alerts.allowPrivateTargets),
+            testDashboardURL: publicURL + "/alerts"
+        )
+        let engine = AlertEngine(
+            store: store, dispatcher: dispatcher,
+            configuration: AlertEngineConfiguration(interval: alerts.evaluationInterval, publicBaseURL: publicURL)
+        )
+        return (dispatcher, [AlertDispatcherService(dispatcher: dispatcher), engine])
+    }
 }
 
-/// SMTP settings for email alerts, from `--smtp-*` and `TELLTALE_SMTP_PASSWORD`.
-struct SMTPArguments: Sendable, Equatable {
-    /// How STARTTLS is used.
-    enum StartTLS: String, Sendable {
-        case required, opportunistic, off
-    }
+/// Keeps the ``AlertDispatcher`` for the server's lifetime; at graceful shutdown (after the engine stopped)
+/// lets deliveries in flight finish within the grace period and closes its HTTP client.
+struct AlertDispatcherService: Service {
+    let dispatcher: AlertDispatcher
 
-    var host: String
-    var port: Int
-    var startTLS: StartTLS
-    var user: String?
-    /// Secret: never logged.
-    var password: String?
-    var from: String
+    func run() async throws {
+        try? await gracefulShutdown()
+        await dispatcher.shutdown()
+    }
 }

@@ -98,11 +98,14 @@ struct ServeCommand: AsyncParsableCommand {
         let demoServices: [any Service] = keys.demo.map { key in
             [DemoService(ports: ports, host: host, executable: executable, ingestKey: key.plaintext)]
         } ?? []
+        let alerting = try alertServices(store: store, alerts: alerts)
         do {
+            // Shut down in reverse: demo traffic, then the alert engine, then delivery, then the HTTP server.
             try await TelltaleServer.run(
                 store: store,
                 configuration: ServerConfiguration(host: host, port: port, dashboard: dashboard, alerts: alerts),
-                stoppedFirst: demoServices,
+                alertServices: AlertServices(testSender: alerting.dispatcher),
+                stoppedFirst: alerting.services + demoServices,
                 onServerRunning: { port in
                     listening.value.withLock { $0 = true }
                     let url = Self.url(host: host, port: port)

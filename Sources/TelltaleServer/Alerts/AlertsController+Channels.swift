@@ -35,7 +35,7 @@ extension AlertsController {
                 throw APIError(.serviceUnavailable, "notification delivery is not running on this server")
             }
             let key = try context.requireKey()
-            let delivery = await sender.sendTest(testNotification(project: key.project.name), to: channel, project: project)
+            let delivery = await sender.sendTest(channel: channel, project: project, projectName: key.project.name)
             return try JSONBody.response(delivery)
         }
     }
@@ -50,23 +50,20 @@ extension AlertsController {
     }
 
     /// The channel defined by the body, with a new id and (webhooks) a new signing secret; its URL checked
-    /// against private targets unless the server allows them.
+    /// against private targets unless the server allows them (``AlertTargetGuard``).
     func newChannel(_ request: Request, _ context: TelltaleRequestContext) async throws -> AlertChannel {
         let node = try await Self.bodyNode(request, context)
         var reader = DefinitionReader()
         let definition = try Self.valid(reader.channel(node, secretAllowed: false), reader)
-        if let url = definition.url, !configuration.alerts.allowPrivateTargets {
-            guard let targetGuard = services.targetGuard else {
-                throw APIError(.serviceUnavailable, "checking channel URLs is not available on this server")
-            }
-            do {
-                try await targetGuard.checkTarget(url)
-            } catch {
-                throw APIError.badRequest("url is refused: \(error)", details: ["field": "url"])
-            }
-        }
         let secret = definition.kind == .webhook ? Self.newWebhookSecret() : nil
-        return definition.channel(id: Self.newID("chan"), secret: secret)
+        let channel = definition.channel(id: Self.newID("chan"), secret: secret)
+        do {
+            try await AlertTargetGuard(allowPrivateTargets: configuration.alerts.allowPrivateTargets).validate(channel)
+        } catch let error as AlertTargetError {
+            let field = error.field == "emailTo" ? "to" : error.field
+            throw APIError.badRequest("\(field) is refused: \(error.reason)", details: ["field": field])
+        }
+        return channel
     }
 
     /// A Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes.
@@ -74,19 +71,5 @@ extension AlertsController {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return "whsec_" + Data(bytes).base64EncodedString()
-    }
-
-    /// The notification sent by "send test notification".
-    func testNotification(project: String) -> AlertNotification {
-        let now = Date()
-        let rule = AlertRule(id: "test", name: "Test notification", condition: .callCount(above: 0), windowSeconds: 60)
-        let transition = AlertTransition(
-            ruleID: rule.id, kind: .firing, from: .ok, to: .firing, at: now, value: 1, threshold: 0,
-            summary: "This is a test notification from Telltale; no rule is firing."
-        )
-        return AlertNotification(
-            id: Self.newID("test"), project: project, rule: rule, transition: transition,
-            dashboardURL: configuration.alerts.publicURL.map { $0 + "/alerts" }, isTest: true
-        )
     }
 }

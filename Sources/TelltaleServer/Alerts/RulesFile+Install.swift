@@ -6,12 +6,12 @@ extension RulesFile {
     /// Stores the file's channels and replaces the project's file rules with the file's (start-up with
     /// `--rules`). The project is the file's `project` (created when missing) or `defaultProject`.
     ///
-    /// Slack and webhook URLs go through `targetGuard` unless it is nil (private targets allowed).
+    /// Channels go through ``AlertTargetGuard`` (private targets refused unless `allowPrivateTargets`).
     /// - Returns: the project the rules went to.
     /// - Throws: ``RulesFileError`` naming the file, the definition and the field.
     @discardableResult
     package func install(
-        file: String, store: any CallStore, defaultProject: Project, targetGuard: (any AlertTargetGuarding)?
+        file: String, store: any CallStore, defaultProject: Project, allowPrivateTargets: Bool
     ) async throws -> Project {
         guard let alerts = store as? any AlertStore else {
             throw RulesFileError(file: file, problems: [.init(line: nil, context: nil, field: nil, message: "this store does not keep alerts")])
@@ -26,13 +26,10 @@ extension RulesFile {
                                       message: "name is taken by a channel created through the API in project \"\(target.name)\""))
                 continue
             }
-            if let targetGuard, let text = channel.url, let url = URL(string: text) {
-                do {
-                    try await targetGuard.checkTarget(url)
-                } catch {
-                    problems.append(.init(line: nil, context: context, field: "url", message: "url is refused: \(error)"))
-                    continue
-                }
+            do {
+                try await AlertTargetGuard(allowPrivateTargets: allowPrivateTargets).validate(channel)
+            } catch let error as AlertTargetError {
+                problems.append(.init(line: nil, context: context, field: error.field, message: "\(error.field) is refused: \(error.reason)"))
             }
         }
         guard problems.isEmpty else { throw RulesFileError(file: file, problems: problems) }
