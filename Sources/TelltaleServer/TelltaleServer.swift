@@ -117,7 +117,7 @@ public enum TelltaleServer {
         IngestController(store: store, configuration: configuration).register(on: routes)
         QueryController(store: store, configuration: configuration).register(on: routes)
         AlertsController(store: store, services: alertServices, configuration: configuration).register(on: routes)
-        DashboardController(store: store, configuration: configuration).register(on: routes.router)
+        DashboardController(store: store, configuration: configuration, alertServices: alertServices).register(on: routes.router)
         return routes
     }
 }
