@@ -3,8 +3,8 @@ import TelltaleCore
 import TelltaleStore
 
 extension RulesFile {
-    /// Stores the file's channels and replaces the project's file rules with the file's (start-up with
-    /// `--rules`). The project is the file's `project` (created when missing) or `defaultProject`.
+    /// Stores the file's channels (dropping file channels an earlier file declared) and replaces the
+    /// project's file rules with the file's (start-up with `--rules`). The project is the file's `project` (created when missing) or `defaultProject`.
     ///
     /// Channels go through ``AlertTargetGuard`` (private targets refused unless `allowPrivateTargets`).
     /// - Returns: the project the rules went to.
@@ -35,6 +35,10 @@ extension RulesFile {
         guard problems.isEmpty else { throw RulesFileError(file: file, problems: problems) }
         for channel in channels {
             try await alerts.saveAlertChannel(channel, project: target.id)
+        }
+        // Channels an earlier rules file declared and this one no longer does.
+        for stale in existing where stale.id.hasPrefix("file:") && !channels.contains(where: { $0.id == stale.id }) {
+            _ = try await alerts.deleteAlertChannel(id: stale.id, project: target.id)
         }
         try await alerts.replaceFileAlertRules(rules, project: target.id)
         return target
