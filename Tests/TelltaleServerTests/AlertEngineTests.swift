@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Logging
+import ServiceLifecycle
 import Testing
 import TelltaleCore
 import TelltaleStore
@@ -245,5 +247,20 @@ struct AlertEngineTests {
         #expect(sent.prefix(2).map(\.notification.transition.kind) == [.firing, .renotify])
         let state = try #require(try await h.store.alertStates(project: h.project)["id-silence"])
         #expect(state.state == .firing && state.evaluatedAt != nil)
+    }
+
+    @Test("in a service group, a graceful shutdown ends the service between evaluations")
+    func gracefulShutdown() async throws {
+        let h = try await H()
+        let engine = AlertEngine(store: h.store, dispatcher: h.dispatcher,
+                                 configuration: AlertEngineConfiguration(interval: .seconds(3600), publicBaseURL: H.baseURL))
+        try await h.rule("silence", .deadman)
+        let group = ServiceGroup(services: [engine], logger: Logger(label: "test"))
+        let task = Task { try await group.run() }
+        await h.dispatcher.waitFor(1)
+        // The service now sleeps for an hour: the shutdown must end that sleep.
+        await group.triggerGracefulShutdown()
+        try await task.value
+        #expect(await h.dispatcher.drain().map(\.notification.transition.kind) == [.firing])
     }
 }

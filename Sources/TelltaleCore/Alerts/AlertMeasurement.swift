@@ -10,6 +10,7 @@ public struct AlertMeasurement: Sendable, Equatable {
     /// The counts behind the value, e.g. "25 of 200 calls failed".
     public var detail: String
 
+    /// A measurement; `detail` is shown in summaries, e.g. "25 of 200 calls failed".
     public init(value: Double?, threshold: Double, breached: Bool, detail: String) {
         self.value = value
         self.threshold = threshold
