@@ -160,15 +160,20 @@ import TelltaleStore
             #expect(delivered.attempts == 1)
             let stored = try await setup.delivery(delivered.id)
             #expect(stored.status == .delivered && stored.attempts == 1 && stored.isTest && stored.channelID == "ch-1")
+            let given = await dispatcher.sendTest(AlertTestData.notification(id: "test_given"), to: channel, project: setup.project)
+            #expect(given.id == "test_given" && given.isTest && given.status == .delivered)
             let failed = await dispatcher.sendTest(channel: dead, project: setup.project)
             #expect(failed.status == .failed)
             #expect(failed.attempts == 1)
             #expect(failed.lastError == "request to 127.0.0.1 failed: connection refused")
             await dispatcher.shutdown()
         }
-        let request = try #require(await receiver.received.first)
+        let requests = await receiver.received
+        #expect(requests.count == 2)
+        let request = try #require(requests.first)
         let payload = try WebhookPayload.decoder.decode(WebhookPayload.self, from: request.body)
         #expect(payload.type == "alert.test")
+        #expect(try WebhookPayload.decoder.decode(WebhookPayload.self, from: requests[1].body).type == "alert.test")
         #expect(payload.data.dashboardURL == "https://telltale.example.com/dashboard/alerts")
     }
 

@@ -64,6 +64,14 @@ package actor AlertDispatcher: AlertDispatching {
                                          summary: "Test notification for channel \"\(channel.name)\": if you can read this, the channel works.")
         let notification = AlertNotification(id: "test_" + UUID().uuidString.lowercased(), project: projectName ?? String(project),
                                              rule: rule, transition: transition, dashboardURL: testDashboardURL, isTest: true)
+        return await sendTest(notification, to: channel, project: project)
+    }
+
+    /// Sends `notification` (marked as a test) to `channel` now: one attempt, no retries, so the caller
+    /// (the "send test" API) gets an answer within the attempt timeout. Records and returns the delivery.
+    package func sendTest(_ notification: AlertNotification, to channel: AlertChannel, project: ProjectID) async -> AlertDelivery {
+        var notification = notification
+        notification.isTest = true
         var delivery = Self.pendingDelivery(notification, channel)
         await save(delivery, project: project, creating: true)
         let result = await attempt(notification, channel: channel)
