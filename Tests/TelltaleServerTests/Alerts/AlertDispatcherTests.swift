@@ -177,6 +177,21 @@ import TelltaleStore
         #expect(payload.data.dashboardURL == "https://telltale.example.com/dashboard/alerts")
     }
 
+    @Test func aDispatcherMayBeDroppedWithoutShutdown() async throws {
+        let setup = try await Setup.make()
+        let receiver = HTTPReceiver()
+        try await HTTPReceiver.run(receiver) { base in
+            let channel = AlertChannel(id: "ch-1", name: "slack", kind: .slack, url: "\(base)/services/x")
+            try await setup.save([channel])
+            // The shared HTTP client outlives every dispatcher: nothing to shut down, no crash on release.
+            var dispatcher: AlertDispatcher? = setup.dispatcher(policy: Self.fast)
+            #expect(await dispatcher?.sendTest(channel: channel, project: setup.project).status == .delivered)
+            dispatcher = nil
+            #expect(await setup.dispatcher(policy: Self.fast).sendTest(channel: channel, project: setup.project).status == .delivered)
+        }
+        #expect(await receiver.received.count == 2)
+    }
+
     @Test func emailDeliveryThroughTheDispatcher() async throws {
         let setup = try await Setup.make()
         let server = TestSMTPServer(options: .init(authMechanisms: ["PLAIN"]))

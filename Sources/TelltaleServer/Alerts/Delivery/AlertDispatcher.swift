@@ -26,11 +26,11 @@ package actor AlertDispatcher: AlertDispatching {
     private var slotWaiters: [CheckedContinuation<Bool, Never>] = []
     private var isShuttingDown = false
 
-    /// A dispatcher with its own HTTP client (shut down by `shutdown()`).
+    /// A dispatcher using the shared alert HTTP client (`AlertHTTPSender.sharedClient`, never shut down).
     package init(store: any AlertStore, smtp: SMTPConfiguration?, targetGuard: AlertTargetGuard, policy: AlertDeliveryPolicy = AlertDeliveryPolicy(),
                  testDashboardURL: String? = nil, logger: Logger = Logger(label: "telltale.alerts")) {
-        self.init(store: store, sender: AlertChannelSender(http: AlertHTTPSender(client: AlertHTTPSender.makeClient()), smtp: smtp, targetGuard: targetGuard),
-                  ownsHTTPClient: true, policy: policy, testDashboardURL: testDashboardURL, logger: logger)
+        self.init(store: store, sender: AlertChannelSender(http: AlertHTTPSender(client: AlertHTTPSender.sharedClient), smtp: smtp, targetGuard: targetGuard),
+                  ownsHTTPClient: false, policy: policy, testDashboardURL: testDashboardURL, logger: logger)
     }
 
     /// A dispatcher using `sender` (whose HTTP client it shuts down only when `ownsHTTPClient`).
@@ -81,7 +81,7 @@ package actor AlertDispatcher: AlertDispatching {
     }
 
     /// Stops accepting notifications, abandons waiting retries (marked failed), and waits up to the grace
-    /// period for attempts in flight; then cancels what is left and closes the HTTP client.
+    /// period for attempts in flight; then cancels what is left and closes the HTTP client if it owns it.
     package func shutdown() async {
         guard !isShuttingDown else { return }
         isShuttingDown = true
