@@ -192,6 +192,26 @@ import TelltaleStore
         #expect(await receiver.received.count == 2)
     }
 
+    @Test func aSlowAttemptIsCutOffByTheAttemptTimeout() async throws {
+        let setup = try await Setup.make()
+        let (silent, _) = try await TCPListeners.silent()
+        defer { silent.close(promise: nil) }
+        // The SMTP server never greets; the SMTP reply timeout (10 s) is longer than the attempt timeout.
+        let smtp = SMTPConfiguration(host: "127.0.0.1", port: silent.localAddress!.port!, startTLS: .off, from: "alerts@example.com")
+        let channel = AlertChannel(id: "ch-1", name: "oncall", kind: .email, emailTo: ["oncall@example.com"])
+        try await setup.save([channel])
+        let dispatcher = setup.dispatcher(smtp: smtp, policy: AlertDeliveryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), attemptTimeout: .milliseconds(300)))
+        let started = ContinuousClock.now
+        await dispatcher.dispatch(AlertTestData.notification(id: "n_slow"), to: channel, project: setup.project)
+        await dispatcher.waitUntilIdle()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let delivery = try await setup.delivery("n_slow")
+        #expect(delivery.status == .failed)
+        #expect(delivery.attempts == 2)
+        #expect(delivery.lastError == "email delivery did not finish within 300 ms")
+        await dispatcher.shutdown()
+    }
+
     @Test func emailDeliveryThroughTheDispatcher() async throws {
         let setup = try await Setup.make()
         let server = TestSMTPServer(options: .init(authMechanisms: ["PLAIN"]))

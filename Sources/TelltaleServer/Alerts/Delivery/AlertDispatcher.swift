@@ -146,14 +146,43 @@ package actor AlertDispatcher: AlertDispatching {
         }
     }
 
-    /// One attempt, outside the actor.
+    /// One attempt, outside the actor, cut off after the policy's attempt timeout.
     private nonisolated func attempt(_ notification: AlertNotification, channel: AlertChannel) async -> Result<Void, AlertSendError> {
-        do throws(AlertSendError) {
-            try await sender.send(notification, to: channel)
-            return .success(())
-        } catch {
-            return .failure(error)
+        let sender = self.sender
+        let limit = policy.attemptTimeout
+        return await withTaskGroup(of: Result<Void, AlertSendError>?.self) { group in
+            group.addTask {
+                do throws(AlertSendError) {
+                    try await sender.send(notification, to: channel)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: limit)
+                } catch {
+                    return nil  // the attempt finished first, or the delivery was cancelled
+                }
+                return .failure(AlertSendError("\(channel.kind.rawValue) delivery did not finish within \(Self.describe(limit))"))
+            }
+            var outcome: Result<Void, AlertSendError> = .failure(AlertSendError("delivery cancelled"))
+            while let next = await group.next() {
+                if let next {
+                    outcome = next
+                    break
+                }
+            }
+            group.cancelAll()
+            return outcome
         }
+    }
+
+    /// `30 s`, `300 ms`.
+    private static func describe(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
     }
 
     private func apply(_ result: Result<Void, AlertSendError>, attempt: Int, isLast: Bool, to delivery: inout AlertDelivery) {
