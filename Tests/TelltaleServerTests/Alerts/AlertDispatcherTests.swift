@@ -160,16 +160,56 @@ import TelltaleStore
             #expect(delivered.attempts == 1)
             let stored = try await setup.delivery(delivered.id)
             #expect(stored.status == .delivered && stored.attempts == 1 && stored.isTest && stored.channelID == "ch-1")
+            let given = await dispatcher.sendTest(AlertTestData.notification(id: "test_given"), to: channel, project: setup.project)
+            #expect(given.id == "test_given" && given.isTest && given.status == .delivered)
             let failed = await dispatcher.sendTest(channel: dead, project: setup.project)
             #expect(failed.status == .failed)
             #expect(failed.attempts == 1)
             #expect(failed.lastError == "request to 127.0.0.1 failed: connection refused")
             await dispatcher.shutdown()
         }
-        let request = try #require(await receiver.received.first)
+        let requests = await receiver.received
+        #expect(requests.count == 2)
+        let request = try #require(requests.first)
         let payload = try WebhookPayload.decoder.decode(WebhookPayload.self, from: request.body)
         #expect(payload.type == "alert.test")
+        #expect(try WebhookPayload.decoder.decode(WebhookPayload.self, from: requests[1].body).type == "alert.test")
         #expect(payload.data.dashboardURL == "https://telltale.example.com/dashboard/alerts")
+    }
+
+    @Test func aDispatcherMayBeDroppedWithoutShutdown() async throws {
+        let setup = try await Setup.make()
+        let receiver = HTTPReceiver()
+        try await HTTPReceiver.run(receiver) { base in
+            let channel = AlertChannel(id: "ch-1", name: "slack", kind: .slack, url: "\(base)/services/x")
+            try await setup.save([channel])
+            // The shared HTTP client outlives every dispatcher: nothing to shut down, no crash on release.
+            var dispatcher: AlertDispatcher? = setup.dispatcher(policy: Self.fast)
+            #expect(await dispatcher?.sendTest(channel: channel, project: setup.project).status == .delivered)
+            dispatcher = nil
+            #expect(await setup.dispatcher(policy: Self.fast).sendTest(channel: channel, project: setup.project).status == .delivered)
+        }
+        #expect(await receiver.received.count == 2)
+    }
+
+    @Test func aSlowAttemptIsCutOffByTheAttemptTimeout() async throws {
+        let setup = try await Setup.make()
+        let (silent, _) = try await TCPListeners.silent()
+        defer { silent.close(promise: nil) }
+        // The SMTP server never greets; the SMTP reply timeout (10 s) is longer than the attempt timeout.
+        let smtp = SMTPConfiguration(host: "127.0.0.1", port: silent.localAddress!.port!, startTLS: .off, from: "alerts@example.com")
+        let channel = AlertChannel(id: "ch-1", name: "oncall", kind: .email, emailTo: ["oncall@example.com"])
+        try await setup.save([channel])
+        let dispatcher = setup.dispatcher(smtp: smtp, policy: AlertDeliveryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), attemptTimeout: .milliseconds(300)))
+        let started = ContinuousClock.now
+        await dispatcher.dispatch(AlertTestData.notification(id: "n_slow"), to: channel, project: setup.project)
+        await dispatcher.waitUntilIdle()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let delivery = try await setup.delivery("n_slow")
+        #expect(delivery.status == .failed)
+        #expect(delivery.attempts == 2)
+        #expect(delivery.lastError == "email delivery did not finish within 300 ms")
+        await dispatcher.shutdown()
     }
 
     @Test func emailDeliveryThroughTheDispatcher() async throws {

@@ -51,6 +51,8 @@ import TelltaleCore
         let noHost = await #expect(throws: AlertTargetError.self) { try await guardian.check("http:///path") }
         #expect(noHost?.reason == "the URL has no host")
         #expect(try await guardian.check("https://93.184.216.34/hook").host == "93.184.216.34")
+        try await guardian.checkTarget(URL(string: "https://93.184.216.34/hook")!)
+        await #expect(throws: AlertTargetError.self) { try await guardian.checkTarget(URL(string: "http://10.0.0.1/x")!) }
     }
 
     @Test func channelsAreValidatedByKind() async throws {

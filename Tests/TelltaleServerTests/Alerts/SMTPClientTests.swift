@@ -63,6 +63,18 @@ import Testing
         }
     }
 
+    @Test func credentialsWithoutASupportedMechanismFailClearly() async throws {
+        let server = TestSMTPServer(options: .init(authMechanisms: []))
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let error = await #expect(throws: SMTPError.self) {
+            try await SMTPClient(configuration: Self.configuration(port: port, startTLS: .opportunistic, user: "alerts", password: "s3cret-Pa55"))
+                .send(Self.message())
+        }
+        #expect(error?.message == "SMTP server 127.0.0.1:\(port) offers no AUTH mechanism this client supports (PLAIN, LOGIN; offered: none)")
+        #expect(server.mails.isEmpty)
+    }
+
     @Test func refusedRecipientIsQuoted() async throws {
         let server = TestSMTPServer(options: .init(refusedRecipients: ["nobody@example.com"]))
         let port = try await server.start()

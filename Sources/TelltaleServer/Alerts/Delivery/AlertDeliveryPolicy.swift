@@ -10,14 +10,18 @@ package struct AlertDeliveryPolicy: Sendable {
     package var maxConcurrentAttempts: Int
     /// How long `shutdown()` waits for attempts in flight.
     package var shutdownGracePeriod: Duration
+    /// The longest one attempt may take as a whole (HTTP requests also time out after 10 s on their own,
+    /// SMTP replies after the SMTP timeout each; this bounds a server answering slowly step by step).
+    package var attemptTimeout: Duration
 
     package init(maxAttempts: Int = 5, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(300),
-                 maxConcurrentAttempts: Int = 64, shutdownGracePeriod: Duration = .seconds(15)) {
+                 maxConcurrentAttempts: Int = 64, shutdownGracePeriod: Duration = .seconds(15), attemptTimeout: Duration = .seconds(30)) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxConcurrentAttempts = max(1, maxConcurrentAttempts)
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.attemptTimeout = attemptTimeout
     }
 
     /// The wait after failed attempt number `attempt` (1-based): `base × 2^(attempt−1)`, capped, with

@@ -26,11 +26,11 @@ package actor AlertDispatcher: AlertDispatching {
     private var slotWaiters: [CheckedContinuation<Bool, Never>] = []
     private var isShuttingDown = false
 
-    /// A dispatcher with its own HTTP client (shut down by `shutdown()`).
+    /// A dispatcher using the shared alert HTTP client (`AlertHTTPSender.sharedClient`, never shut down).
     package init(store: any AlertStore, smtp: SMTPConfiguration?, targetGuard: AlertTargetGuard, policy: AlertDeliveryPolicy = AlertDeliveryPolicy(),
                  testDashboardURL: String? = nil, logger: Logger = Logger(label: "telltale.alerts")) {
-        self.init(store: store, sender: AlertChannelSender(http: AlertHTTPSender(client: AlertHTTPSender.makeClient()), smtp: smtp, targetGuard: targetGuard),
-                  ownsHTTPClient: true, policy: policy, testDashboardURL: testDashboardURL, logger: logger)
+        self.init(store: store, sender: AlertChannelSender(http: AlertHTTPSender(client: AlertHTTPSender.sharedClient), smtp: smtp, targetGuard: targetGuard),
+                  ownsHTTPClient: false, policy: policy, testDashboardURL: testDashboardURL, logger: logger)
     }
 
     /// A dispatcher using `sender` (whose HTTP client it shuts down only when `ownsHTTPClient`).
@@ -64,6 +64,14 @@ package actor AlertDispatcher: AlertDispatching {
                                          summary: "Test notification for channel \"\(channel.name)\": if you can read this, the channel works.")
         let notification = AlertNotification(id: "test_" + UUID().uuidString.lowercased(), project: projectName ?? String(project),
                                              rule: rule, transition: transition, dashboardURL: testDashboardURL, isTest: true)
+        return await sendTest(notification, to: channel, project: project)
+    }
+
+    /// Sends `notification` (marked as a test) to `channel` now: one attempt, no retries, so the caller
+    /// (the "send test" API) gets an answer within the attempt timeout. Records and returns the delivery.
+    package func sendTest(_ notification: AlertNotification, to channel: AlertChannel, project: ProjectID) async -> AlertDelivery {
+        var notification = notification
+        notification.isTest = true
         var delivery = Self.pendingDelivery(notification, channel)
         await save(delivery, project: project, creating: true)
         let result = await attempt(notification, channel: channel)
@@ -73,7 +81,7 @@ package actor AlertDispatcher: AlertDispatching {
     }
 
     /// Stops accepting notifications, abandons waiting retries (marked failed), and waits up to the grace
-    /// period for attempts in flight; then cancels what is left and closes the HTTP client.
+    /// period for attempts in flight; then cancels what is left and closes the HTTP client if it owns it.
     package func shutdown() async {
         guard !isShuttingDown else { return }
         isShuttingDown = true
@@ -138,14 +146,43 @@ package actor AlertDispatcher: AlertDispatching {
         }
     }
 
-    /// One attempt, outside the actor.
+    /// One attempt, outside the actor, cut off after the policy's attempt timeout.
     private nonisolated func attempt(_ notification: AlertNotification, channel: AlertChannel) async -> Result<Void, AlertSendError> {
-        do throws(AlertSendError) {
-            try await sender.send(notification, to: channel)
-            return .success(())
-        } catch {
-            return .failure(error)
+        let sender = self.sender
+        let limit = policy.attemptTimeout
+        return await withTaskGroup(of: Result<Void, AlertSendError>?.self) { group in
+            group.addTask {
+                do throws(AlertSendError) {
+                    try await sender.send(notification, to: channel)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: limit)
+                } catch {
+                    return nil  // the attempt finished first, or the delivery was cancelled
+                }
+                return .failure(AlertSendError("\(channel.kind.rawValue) delivery did not finish within \(Self.describe(limit))"))
+            }
+            var outcome: Result<Void, AlertSendError> = .failure(AlertSendError("delivery cancelled"))
+            while let next = await group.next() {
+                if let next {
+                    outcome = next
+                    break
+                }
+            }
+            group.cancelAll()
+            return outcome
         }
+    }
+
+    /// `30 s`, `300 ms`.
+    private static func describe(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
     }
 
     private func apply(_ result: Result<Void, AlertSendError>, attempt: Int, isLast: Bool, to delivery: inout AlertDelivery) {

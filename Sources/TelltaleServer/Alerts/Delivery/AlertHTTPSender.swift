@@ -13,6 +13,10 @@ package struct AlertHTTPSender: Sendable {
         self.timeout = timeout
     }
 
+    /// The process-wide client for alert deliveries (like `HTTPClient.shared`, never shut down, so no
+    /// dispatcher has to outlive its requests or shut it down).
+    package static let sharedClient: HTTPClient = makeClient()
+
     /// A client for alert deliveries: redirects are not followed (one could lead to a private target).
     package static func makeClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()

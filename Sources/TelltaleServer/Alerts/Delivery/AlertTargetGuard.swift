@@ -33,6 +33,11 @@ package struct AlertTargetGuard: Sendable {
         }
     }
 
+    /// Checks `url` like `check(_:)`; throws an `AlertTargetError` saying why it is refused (host only).
+    package func checkTarget(_ url: URL) async throws {
+        _ = try await check(url.absoluteString)
+    }
+
     /// Parses `urlString` and checks its scheme and every address of its host; returns the URL.
     package func check(_ urlString: String) async throws -> URL {
         guard let url = URL(string: urlString), let scheme = url.scheme?.lowercased() else {
