@@ -225,6 +225,22 @@ import TelltaleStore
         #expect(try await fixture.store.alertChannels(project: project.id).map(\.id) == ["file:ops-mail"])
     }
 
+    @Test func fileChannelsOnPrivateTargetsStopStartUpUnlessAllowed() async throws {
+        let fixture = try await ServerFixture.make()
+        let file = try RulesFile.parse("""
+            channels:
+              - {name: hook, kind: webhook, url: "http://127.0.0.1:9/in", secret: "${SECRET}"}
+            """, file: "rules.yaml", environment: ["SECRET": RulesFileTests.secret])
+        let error = await #expect(throws: RulesFileError.self) {
+            try await file.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: false)
+        }
+        let message = try #require(error?.description)
+        #expect(message.hasPrefix("rules.yaml: channel \"hook\": url is refused: host 127.0.0.1 resolves to 127.0.0.1"), "\(message)")
+        #expect(try await fixture.store.alertChannels(project: fixture.project.id).isEmpty)
+        try await file.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: true)
+        #expect(try await fixture.store.alertChannels(project: fixture.project.id).map(\.id) == ["file:hook"])
+    }
+
     @Test func historyAndDeliveriesFilterByRule() async throws {
         let fixture = try await ServerFixture.make()
         let store = fixture.store

@@ -28,6 +28,9 @@ extension RulesFile {
             }
             do {
                 try await AlertTargetGuard(allowPrivateTargets: allowPrivateTargets).validate(channel)
+            } catch let error as AlertTargetError where !error.isPermanent {
+                // A DNS failure does not stop start-up: delivery checks the target again before every attempt.
+                continue
             } catch let error as AlertTargetError {
                 problems.append(.init(line: nil, context: context, field: error.field, message: "\(error.field) is refused: \(error.reason)"))
             }
