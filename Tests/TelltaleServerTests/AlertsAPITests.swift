@@ -235,7 +235,7 @@ import TelltaleStore
             try await file.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: false)
         }
         let message = try #require(error?.description)
-        #expect(message.hasPrefix("rules.yaml: channel \"hook\": url is refused: host 127.0.0.1 resolves to 127.0.0.1"), "\(message)")
+        #expect(message.hasPrefix("rules.yaml:2: channel \"hook\": url is refused: host 127.0.0.1 resolves to 127.0.0.1"), "\(message)")
         #expect(try await fixture.store.alertChannels(project: fixture.project.id).isEmpty)
         try await file.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: true)
         #expect(try await fixture.store.alertChannels(project: fixture.project.id).map(\.id) == ["file:hook"])
