@@ -241,6 +241,19 @@ import TelltaleStore
         #expect(try await fixture.store.alertChannels(project: fixture.project.id).map(\.id) == ["file:hook"])
     }
 
+    @Test func fileRulesMayNotTakeTheNameOfAnAPIRule() async throws {
+        let fixture = try await ServerFixture.make()
+        try await fixture.store.saveAlertRule(AlertRule(id: "rule_1", name: "errors", condition: .deadman, windowSeconds: 60),
+                                              project: fixture.project.id)
+        let file = try RulesFile.parse("rules:\n  - name: quiet\n    condition: {kind: deadman}\n    window: 1m\n  - name: errors\n    condition: {kind: deadman}\n    window: 1m\n",
+                                       file: "rules.yaml")
+        let error = await #expect(throws: RulesFileError.self) {
+            try await file.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: false)
+        }
+        #expect(error?.description == "rules.yaml:5: rule \"errors\": name is taken by a rule created through the API in project \"default\"")
+        #expect(try await fixture.store.alertRules(project: fixture.project.id).map(\.id) == ["rule_1"])
+    }
+
     @Test func historyAndDeliveriesFilterByRule() async throws {
         let fixture = try await ServerFixture.make()
         let store = fixture.store

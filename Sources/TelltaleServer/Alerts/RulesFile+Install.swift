@@ -35,6 +35,11 @@ extension RulesFile {
                 problems.append(.init(line: channelLines[channel.id], context: context, field: error.field, message: "\(error.field) is refused: \(error.reason)"))
             }
         }
+        let apiRules = try await alerts.alertRules(project: target.id).filter { $0.source == .api }
+        for rule in rules where apiRules.contains(where: { $0.name == rule.name }) {
+            problems.append(.init(line: ruleLines[rule.id], context: "rule \"\(rule.name)\"", field: "name",
+                                  message: "name is taken by a rule created through the API in project \"\(target.name)\""))
+        }
         guard problems.isEmpty else { throw RulesFileError(file: file, problems: problems) }
         for channel in channels {
             try await alerts.saveAlertChannel(channel, project: target.id)
