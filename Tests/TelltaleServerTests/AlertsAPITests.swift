@@ -235,10 +235,23 @@ import TelltaleStore
             try await file.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: false)
         }
         let message = try #require(error?.description)
-        #expect(message.hasPrefix("rules.yaml: channel \"hook\": url is refused: host 127.0.0.1 resolves to 127.0.0.1"), "\(message)")
+        #expect(message.hasPrefix("rules.yaml:2: channel \"hook\": url is refused: host 127.0.0.1 resolves to 127.0.0.1"), "\(message)")
         #expect(try await fixture.store.alertChannels(project: fixture.project.id).isEmpty)
         try await file.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: true)
         #expect(try await fixture.store.alertChannels(project: fixture.project.id).map(\.id) == ["file:hook"])
+    }
+
+    @Test func fileRulesMayNotTakeTheNameOfAnAPIRule() async throws {
+        let fixture = try await ServerFixture.make()
+        try await fixture.store.saveAlertRule(AlertRule(id: "rule_1", name: "errors", condition: .deadman, windowSeconds: 60),
+                                              project: fixture.project.id)
+        let file = try RulesFile.parse("rules:\n  - name: quiet\n    condition: {kind: deadman}\n    window: 1m\n  - name: errors\n    condition: {kind: deadman}\n    window: 1m\n",
+                                       file: "rules.yaml")
+        let error = await #expect(throws: RulesFileError.self) {
+            try await file.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: false)
+        }
+        #expect(error?.description == "rules.yaml:5: rule \"errors\": name is taken by a rule created through the API in project \"default\"")
+        #expect(try await fixture.store.alertRules(project: fixture.project.id).map(\.id) == ["rule_1"])
     }
 
     @Test func historyAndDeliveriesFilterByRule() async throws {

@@ -117,4 +117,34 @@ import TelltaleStore
             #expect(try await fixture.store.alertChannels(project: fixture.project.id).isEmpty)
         }
     }
+
+    @Test func sendTestFromTheDashboardReportsTheOutcome() async throws {
+        let fixture = try await Self.adminFixture()
+        let receiver = HTTPReceiver()
+        let closedPort = try await TCPListeners.closedPort()
+        let dispatcher = AlertDispatcher(store: fixture.store, smtp: nil, targetGuard: AlertTargetGuard(allowPrivateTargets: true))
+        let app = TelltaleServer.buildApplication(
+            store: fixture.store, configuration: fixture.configuration, alertServices: AlertServices(testSender: dispatcher)
+        )
+        try await HTTPReceiver.run(receiver) { base in
+            try await fixture.store.saveAlertChannel(
+                AlertChannel(id: "c-live", name: "live", kind: .webhook, url: "\(base)/in", secret: WebhookSenderTests.secret),
+                project: fixture.project.id)
+            try await fixture.store.saveAlertChannel(
+                AlertChannel(id: "c-dead", name: "dead", kind: .slack, url: "http://127.0.0.1:\(closedPort)/services/x"),
+                project: fixture.project.id)
+            try await app.test(.router) { client in
+                let cookie = try await DashboardBrowser.signIn(client, key: fixture.adminKey)
+                let live = try await DashboardBrowser.post(client, "/alerts/channels/c-live/test", [], cookie: cookie)
+                let liveLocation = try #require(live.headers[.location])
+                let livePage = try await DashboardBrowser.page(client, liveLocation, cookie: cookie)
+                #expect(livePage.contains("Test notification delivered to &#39;live&#39;."))
+                let dead = try await DashboardBrowser.post(client, "/alerts/channels/c-dead/test", [], cookie: cookie)
+                let deadPage = try await DashboardBrowser.page(client, try #require(dead.headers[.location]), cookie: cookie)
+                #expect(deadPage.contains("failed: request to 127.0.0.1 failed: connection refused"))
+            }
+        }
+        await dispatcher.shutdown()
+        #expect(await receiver.received.count == 1)
+    }
 }

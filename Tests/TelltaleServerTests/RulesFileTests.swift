@@ -115,6 +115,19 @@ import TelltaleCore
         #expect(error?.description == "rules.json:5: rule \"late\": window must be at least 1m")
     }
 
+    /// The example in the README's Alerts section is a valid rules file.
+    @Test func theReadmeExampleLoads() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let start = try #require(text.range(of: "# telltale serve --rules alerts.yaml"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let environment = ["SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/x", "OPS_HOOK_SECRET": Self.secret]
+        let file = try RulesFile.parse(String(text[start.lowerBound..<end.lowerBound]), file: "alerts.yaml", environment: environment)
+        #expect(file.rules.map(\.name) == ["slow-search", "many-deletes"])
+        #expect(file.channels.map(\.name) == ["ops-mail", "team-slack", "ops-hook"])
+    }
+
     @Test func anEmptyFileHasNoRules() throws {
         #expect(try RulesFile.parse("", file: "rules.yaml") == RulesFile(project: nil, channels: [], rules: []))
         #expect(try RulesFile.parse("# nothing yet\nrules: []\n", file: "rules.yaml").rules.isEmpty)

@@ -16,7 +16,11 @@ extension AlertsController {
             if try await alerts.alertChannels(project: project).contains(where: { $0.name == channel.name }) {
                 throw APIError(.conflict, "another alert channel is named '\(channel.name)'", details: ["field": "name"])
             }
-            try await alerts.saveAlertChannel(channel, project: project)
+            do {
+                try await alerts.saveAlertChannel(channel, project: project)
+            } catch StoreError.nameTaken {
+                throw APIError(.conflict, "another alert channel is named '\(channel.name)'", details: ["field": "name"])
+            }
             return try JSONBody.response(AlertChannelReply(channel, revealingSecret: true), status: .created)
         }
         routes.add(.delete, "/api/v1/alerts/channels/{id}", scope: .admin) { _, context in

@@ -105,7 +105,12 @@ struct AlertsController {
         if try await alerts.alertRules(project: project).contains(where: { $0.name == rule.name && $0.id != rule.id }) {
             throw APIError(.conflict, "another alert rule is named '\(rule.name)'", details: ["field": "name"])
         }
-        try await alerts.saveAlertRule(rule, project: project)
+        do {
+            try await alerts.saveAlertRule(rule, project: project)
+        } catch StoreError.nameTaken {
+            // Another request saved a rule of this name in between.
+            throw APIError(.conflict, "another alert rule is named '\(rule.name)'", details: ["field": "name"])
+        }
     }
 
     /// The rule definition in the JSON body, validated like a rules file; 400 naming the field.

@@ -22,7 +22,7 @@ extension RulesFile {
         for channel in channels {
             let context = "channel \"\(channel.name)\""
             if existing.contains(where: { $0.name == channel.name && $0.id != channel.id }) {
-                problems.append(.init(line: nil, context: context, field: "name",
+                problems.append(.init(line: channelLines[channel.id], context: context, field: "name",
                                       message: "name is taken by a channel created through the API in project \"\(target.name)\""))
                 continue
             }
@@ -32,8 +32,13 @@ extension RulesFile {
                 // A DNS failure does not stop start-up: delivery checks the target again before every attempt.
                 continue
             } catch let error as AlertTargetError {
-                problems.append(.init(line: nil, context: context, field: error.field, message: "\(error.field) is refused: \(error.reason)"))
+                problems.append(.init(line: channelLines[channel.id], context: context, field: error.field, message: "\(error.field) is refused: \(error.reason)"))
             }
+        }
+        let apiRules = try await alerts.alertRules(project: target.id).filter { $0.source == .api }
+        for rule in rules where apiRules.contains(where: { $0.name == rule.name }) {
+            problems.append(.init(line: ruleLines[rule.id], context: "rule \"\(rule.name)\"", field: "name",
+                                  message: "name is taken by a rule created through the API in project \"\(target.name)\""))
         }
         guard problems.isEmpty else { throw RulesFileError(file: file, problems: problems) }
         for channel in channels {

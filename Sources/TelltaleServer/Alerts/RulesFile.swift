@@ -29,6 +29,10 @@ package struct RulesFile: Sendable, Equatable {
     package var channels: [AlertChannel]
     /// The rules, `source == .file`.
     package var rules: [AlertRule]
+    /// The line of each channel's definition, by channel id (for start-up errors).
+    package var channelLines: [String: Int] = [:]
+    /// The line of each rule's definition, by rule id (for start-up errors).
+    package var ruleLines: [String: Int] = [:]
 
     /// The id of a file rule or file channel named `name`.
     package static func id(_ name: String) -> String { "file:\(name)" }
@@ -98,7 +102,12 @@ package struct RulesFile: Sendable, Equatable {
             rules.append(rule.rule(id: id(rule.name), channelIDs: channelIDs, source: .file))
         }
         reader.context = nil
-        return RulesFile(project: project, channels: channels.map { $0.channel(id: id($0.name)) }, rules: rules)
+        var lines: [String: Int] = [:]
+        for channel in channels { lines[id(channel.name)] = channel.line }
+        return RulesFile(
+            project: project, channels: channels.map { $0.channel(id: id($0.name)) }, rules: rules, channelLines: lines,
+            ruleLines: Dictionary(uniqueKeysWithValues: ruleLines.map { (id($0.key), $0.value) })
+        )
     }
 
     /// The items of a top-level list (`channels`, `rules`); nothing when absent or null.
