@@ -28,7 +28,8 @@ def hooks(lab: AlertLab, path: str, rule: str, kind: str) -> list[HttpDelivery]:
 
 def slack_posts(lab: AlertLab, rule: str, headline: str) -> list[dict[str, Any]]:
     posts = [d.json() for d in lab.http.inbox.items() if d.path == SLACK_PATH]
-    return [p for p in posts if p["blocks"][0]["text"]["text"].endswith(f"{headline}: {rule}")]
+    # The header is "<emoji> <HEADLINE>: <rule>" ("STILL FIRING" must not count as "FIRING").
+    return [p for p in posts if p["blocks"][0]["text"]["text"].split(" ", 1)[-1] == f"{headline}: {rule}"]
 
 
 def mails(lab: AlertLab, subject: str) -> list[SmtpDelivery]:
@@ -44,3 +45,8 @@ def transition(lab: AlertLab, rule: str, kind: str) -> dict[str, Any]:
 def state(read: dict[str, Any]) -> dict[str, Any]:
     assert read.get("state"), f"rule {read.get('name')} has no state: {read}"
     return read["state"]
+
+
+def only(items: list[Any], what: str) -> Any:
+    assert len(items) == 1, f"expected exactly one {what}, got {len(items)}"
+    return items[0]

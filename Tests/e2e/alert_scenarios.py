@@ -26,6 +26,7 @@ COUNT = "alerts-count"
 COLLAPSE = "alerts-collapse"
 DEADMAN = "alerts-deadman"
 DEADMAN_CLIENT = "alerts-deadman-client"
+NEVER = "alerts-never-seen"
 
 #: Waits for a condition that needs the 60 s window to pass (plus ingest and evaluation slack).
 WINDOW_WAIT_S = WINDOW_S + 30
@@ -42,6 +43,11 @@ def create_rules(lab: AlertLab) -> None:
     lab.create_rule({"name": "errors-protocol", "scope": {"server": ERRORS, **work},
                      "condition": {"kind": "errorRate", "abovePercent": 50, "minCalls": 5, "countToolErrors": False},
                      "window": 60, "channels": ["ops-hook"]})
+    lab.create_rule({"name": "errors-for-a-minute", "scope": {"server": ERRORS, **work},
+                     "condition": {"kind": "errorRate", "abovePercent": 50, "minCalls": 5, "countToolErrors": True},
+                     "window": "1m", "for": "1m", "channels": ["ops-hook"]})
+    lab.create_rule({"name": "never-seen", "scope": {"server": NEVER}, "condition": {"kind": "deadman"},
+                     "window": "1m", "renotify": "1m", "channels": ["ops-hook", "ops-slack"]})
     lab.create_rule({"name": "deletes-dead", "scope": {"server": COUNT, "tool": "delete_file"},
                      "condition": {"kind": "callCount", "above": 2}, "window": "1m", "channels": ["dead-hook"]})
     lab.create_rule({"name": "too-many-deletes", "scope": {"server": COUNT, "tool": "delete_file"},
@@ -67,6 +73,18 @@ async def errors(lab: AlertLab, s: Scenario) -> None:
         s.mark("diluted")
         s.reads["resolved:errors-all"] = await lab.wait_state("errors-all", "ok", QUICK_WAIT_S)
         s.reads["resolved:errors-protocol"] = await lab.wait_state("errors-protocol", "ok", QUICK_WAIT_S)
+        s.reads["cleared:errors-for-a-minute"] = await lab.wait_state("errors-for-a-minute", "ok", QUICK_WAIT_S)
+
+
+async def renotify(lab: AlertLab, s: Scenario) -> None:
+    """Re-notification: a server never seen fires its deadman at once, renotifies a minute later, then talks."""
+    s.reads["fired:never-seen"] = await lab.wait_state("never-seen", "firing", QUICK_WAIT_S)
+    await lab.poll(lambda: lab.history("never-seen"), lambda h: any(t["kind"] == "renotify" for t in h),
+                   WINDOW_WAIT_S, "a renotify of never-seen")
+    async with lab.session(NEVER) as session:
+        s.mark("talking")
+        await call_work(session, 1)
+        s.reads["resolved:never-seen"] = await lab.wait_state("never-seen", "ok", QUICK_WAIT_S)
 
 
 async def latency(lab: AlertLab, s: Scenario) -> None:
@@ -142,7 +160,8 @@ async def _create_deadman_rules(lab: AlertLab) -> None:
     await anyio.to_thread.run_sync(create)
 
 
-SCENARIOS = {"errors": errors, "latency": latency, "count": count, "collapse": collapse, "deadman": deadman}
+SCENARIOS = {"errors": errors, "latency": latency, "count": count, "collapse": collapse, "deadman": deadman,
+             "renotify": renotify}
 
 
 

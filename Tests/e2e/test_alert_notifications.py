@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from alert_checks import hooks, mails, slack_posts, transition
+from alert_checks import hooks, mails, only, slack_posts, transition
 from alert_lab import FILE_HOOK_SECRET, MAIL_TO, PUBLIC_URL, SLACK_PATH, SMTP_FROM, AlertLab
 from alert_scenarios import ERRORS
 from support import parse_time
@@ -28,6 +28,7 @@ RULE_CHANNELS = {
     "errors-all": {"ops-mail", "ops-slack", "ops-hook"}, "errors-protocol": {"ops-hook"},
     "slow-work": {"file-hook"}, "too-many-deletes": {"ops-hook", "ops-mail"}, "deletes-dead": {"dead-hook"},
     "collapse": {"ops-hook", "ops-slack"}, "server-silent": {"ops-hook"}, "client-silent": {"ops-slack"},
+    "never-seen": {"ops-hook", "ops-slack"},
 }
 LIVE_HOOK_PATH = {"ops-hook": "/hook", "file-hook": "/file-hook"}
 
@@ -36,14 +37,9 @@ def ops_secret(lab: AlertLab) -> str:
     return lab.channels["ops-hook"]["secret"]
 
 
-def only(items: list[Any], what: str) -> Any:
-    assert len(items) == 1, f"expected exactly one {what}, got {len(items)}"
-    return items[0]
-
-
 def test_every_notifying_transition_reached_every_live_channel_once(alert_lab: AlertLab) -> None:
     lab = alert_lab
-    for name in ("errors", "latency", "count", "collapse", "deadman"):
+    for name in ("errors", "latency", "count", "collapse", "deadman", "renotify"):
         lab.scenarios[name].check()
     for rule, channels in RULE_CHANNELS.items():
         for kind in ("firing", "resolved"):

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from alert_checks import failed_counts, kinds, state, transition
+from alert_checks import failed_counts, hooks, kinds, only, slack_posts, state, transition
 from alert_lab import WINDOW_S, AlertLab
 from alert_scenarios import DEADMAN, DEADMAN_CLIENT
 from support import parse_time
+
+#: How long after its transition a notification may take to reach a live receiver.
+DELIVERY_S = 5.0
 
 
 # -- conditions: each fires and resolves -----------------------------------------------------------------------
@@ -114,3 +117,32 @@ def test_deadman_fires_when_client_and_server_go_silent_and_resolves(alert_lab: 
         assert resolved["value"] >= 1 and parse_time(resolved["at"]) >= s.marks["talking_again"]
     assert lab.rule("client-silent")["scope"].get("client") == DEADMAN_CLIENT
     assert lab.rule("server-silent")["scope"].get("server") == DEADMAN
+
+
+def test_a_breach_shorter_than_for_goes_pending_then_clears_without_notifying(alert_lab: AlertLab) -> None:
+    lab = alert_lab
+    lab.scenarios["errors"].check()
+    assert kinds(lab.history("errors-for-a-minute")) == ["pending", "cleared"]
+    pending = transition(lab, "errors-for-a-minute", "pending")
+    assert (pending["from"], pending["to"]) == ("ok", "pending") and "fires if it holds for" in pending["summary"]
+    cleared = transition(lab, "errors-for-a-minute", "cleared")
+    assert (cleared["from"], cleared["to"]) == ("pending", "ok")
+    assert lab.deliveries("errors-for-a-minute") == []
+    assert not hooks(lab, "/hook", "errors-for-a-minute", "firing")
+
+
+def test_a_firing_rule_renotifies_after_its_interval_then_resolves(alert_lab: AlertLab) -> None:
+    lab = alert_lab
+    lab.scenarios["renotify"].check()
+    history = lab.history("never-seen")
+    assert kinds(history)[0] == "firing" and kinds(history)[-1] == "resolved", kinds(history)
+    assert set(kinds(history)[1:-1]) == {"renotify"}, kinds(history)
+    firing, renotified = history[0], history[1]
+    assert (renotified["from"], renotified["to"]) == ("firing", "firing")
+    assert parse_time(renotified["at"]) - parse_time(firing["at"]) >= WINDOW_S - 1
+    assert renotified["summary"].startswith("Still firing after"), renotified["summary"]
+    post = only(hooks(lab, "/hook", "never-seen", "renotify"), "renotify webhook")
+    assert abs(post.at - parse_time(renotified["at"])) < DELIVERY_S
+    assert len(slack_posts(lab, "never-seen", "STILL FIRING")) == 1
+    assert sorted(d["transitionKind"] for d in lab.deliveries("never-seen")) == sorted(
+        ["firing", "firing", "renotify", "renotify", "resolved", "resolved"])
