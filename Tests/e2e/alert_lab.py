@@ -34,6 +34,8 @@ from support import SERVERS_DIR, Collector, Wrapper, parse_time
 ALERT_SERVER = SERVERS_DIR / "alert_server.py"
 PUBLIC_URL = "https://telltale.example.test"
 SMTP_FROM = "telltale-alerts@example.test"
+SMTP_USER = "telltale-smtp"
+SMTP_PASSWORD = "smtp-Pa55word-never-logged"
 MAIL_TO = ["oncall@example.test", "lead@example.test"]
 SLACK_PATH = "/slack/services/T0E2E/B0E2E/xoxSlackTokenNeverShown"
 FILE_HOOK_SECRET = "whsec_" + "ZmlsZS1ob29rLXNlY3JldC1mb3ItdGhlLWUyZS1zdWl0ZQ=="  # base64 of 33 bytes

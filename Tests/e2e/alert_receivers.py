@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Generic, TypeVar
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from support import free_port
 
@@ -63,8 +65,6 @@ class HttpDelivery:
     at: float
 
     def json(self) -> Any:
-        import json
-
         return json.loads(self.body)
 
 
@@ -117,12 +117,14 @@ class SmtpDelivery:
 
 
 class SmtpReceiver:
-    """A real SMTP server (`aiosmtpd`) on 127.0.0.1, without TLS (`--smtp-starttls off`)."""
+    """A real SMTP server (`aiosmtpd`) on 127.0.0.1 without TLS (`--smtp-starttls off`) that requires AUTH
+    (PLAIN or LOGIN) with `username`/`password`; it records each successful login's mechanism."""
 
-    def __init__(self) -> None:
+    def __init__(self, username: str, password: str) -> None:
         self.inbox: Inbox[SmtpDelivery] = Inbox()
+        self.logins: Inbox[str] = Inbox()
         self.port = free_port()
-        inbox = self.inbox
+        inbox, logins = self.inbox, self.logins
 
         class Handler:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd)
@@ -131,7 +133,14 @@ class SmtpReceiver:
                                        message=message, at=time.time()))  # type: ignore[arg-type]
                 return "250 Message accepted for delivery"
 
-        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+            ok = isinstance(data, LoginPassword) and data.login == username.encode() and data.password == password.encode()
+            if ok:
+                logins.add(mechanism)
+            return AuthResult(success=ok)
+
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, authenticator=authenticator,
+                                      auth_required=True, auth_require_tls=False)
 
     def start(self) -> None:
         self._controller.start()

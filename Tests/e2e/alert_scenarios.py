@@ -15,7 +15,8 @@ from pathlib import Path
 import anyio
 import anyio.to_thread
 
-from alert_lab import (FILE_HOOK_SECRET, MAIL_TO, PUBLIC_URL, SLACK_PATH, SMTP_FROM, WINDOW_S, AlertLab, Scenario,
+from alert_lab import (FILE_HOOK_SECRET, MAIL_TO, PUBLIC_URL, SLACK_PATH, SMTP_FROM, SMTP_PASSWORD,
+                       SMTP_USER, WINDOW_S, AlertLab, Scenario,
                        call_work, rules_file_text)
 from alert_receivers import HttpReceiver, SmtpReceiver
 from support import Collector, create_key, free_port
@@ -137,6 +138,7 @@ async def deadman(lab: AlertLab, s: Scenario) -> None:
     """Deadman: a client and its server talk, then go silent → both rules fire a window later; talk → resolve."""
     async with lab.session(DEADMAN, client=DEADMAN_CLIENT) as session:
         await call_work(session, 3)
+        s.mark("last_call")
         await lab.wait_calls(DEADMAN, "work", 3)
         await _create_deadman_rules(lab)
         await lab.settle(DEADMAN, "work", 3, ["server-silent", "client-silent"], s, "talking")
@@ -169,7 +171,7 @@ SCENARIOS = {"errors": errors, "latency": latency, "count": count, "collapse": c
 def running_lab(telltale: Path, base: Path) -> Iterator[AlertLab]:
     """Starts the receivers and `telltale serve` (alerts every 1 s, the rules file), creates the channels and
     rules, runs every scenario concurrently, and yields the lab; stops everything afterwards."""
-    http, smtp = HttpReceiver(), SmtpReceiver()
+    http, smtp = HttpReceiver(), SmtpReceiver(SMTP_USER, SMTP_PASSWORD)
     http.start()
     smtp.start()
     collector = Collector(binary=telltale, data_dir=base / "data", log_path=base / "serve.log")
@@ -182,8 +184,8 @@ def running_lab(telltale: Path, base: Path) -> Iterator[AlertLab]:
         collector.start(
             "--alert-interval", "1s", "--allow-private-targets", "--smtp-host", "127.0.0.1",
             "--smtp-port", str(smtp.port), "--smtp-starttls", "off", "--smtp-from", SMTP_FROM,
-            "--public-url", PUBLIC_URL, "--rules", str(rules),
-            env={"ALERTS_FILE_HOOK_SECRET": FILE_HOOK_SECRET},
+            "--smtp-user", SMTP_USER, "--public-url", PUBLIC_URL, "--rules", str(rules),
+            env={"ALERTS_FILE_HOOK_SECRET": FILE_HOOK_SECRET, "TELLTALE_SMTP_PASSWORD": SMTP_PASSWORD},
         )
         lab = AlertLab(collector=collector, admin_key=admin_key, http=http, smtp=smtp, base=base, errlog=errlog)
         lab.create_channel({"name": "ops-mail", "kind": "email", "to": MAIL_TO})

@@ -17,7 +17,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from alert_checks import hooks, mails, only, slack_posts, transition
-from alert_lab import FILE_HOOK_SECRET, MAIL_TO, PUBLIC_URL, SLACK_PATH, SMTP_FROM, AlertLab
+from alert_lab import FILE_HOOK_SECRET, MAIL_TO, PUBLIC_URL, SLACK_PATH, SMTP_FROM, SMTP_PASSWORD, AlertLab
 from alert_scenarios import ERRORS
 from support import parse_time
 
@@ -136,6 +136,8 @@ def test_emails_are_multipart_text_and_html_to_every_recipient(alert_lab: AlertL
         assert stored["summary"] in text and f"server={ERRORS}, tool=work" in text and "1 min" in text
         assert "<h2" in html and "errors-all" in html and f'href="{PUBLIC_URL}/' in html
         assert f"{headline}: errors-all" in html
+    assert lab.smtp.logins.items(), "the server sent mail without logging in"
+    assert set(lab.smtp.logins.items()) <= {"PLAIN", "LOGIN"}
 
 
 def test_delivery_log_shows_each_delivery_with_its_webhook_id(alert_lab: AlertLab) -> None:
@@ -221,7 +223,7 @@ def test_send_test_notification_to_a_dead_channel_fails_after_the_usual_retries(
 
 def test_secrets_never_appear_in_api_reads_or_the_log(alert_lab: AlertLab) -> None:
     lab = alert_lab
-    secrets = [ops_secret(lab), lab.channels["dead-hook"]["secret"], FILE_HOOK_SECRET, SLACK_PATH,
+    secrets = [ops_secret(lab), lab.channels["dead-hook"]["secret"], FILE_HOOK_SECRET, SMTP_PASSWORD, SLACK_PATH,
                SLACK_PATH.rsplit("/", 1)[-1]]
     reads: list[Any] = []
     for key in (lab.collector.read_key, lab.admin_key):
