@@ -67,6 +67,11 @@ def test_latency_p95_fires_when_the_server_slows_down_and_resolves(alert_lab: Al
     resolved = transition(lab, "slow-work", "resolved")
     assert resolved["value"] < 400, resolved
     assert lab.rule("slow-work")["source"] == "file"
+    # Rules from the rules file are read-only through the API.
+    body = {"name": "slow-work", "condition": {"kind": "latency", "aboveMs": 1}, "window": "1m"}
+    assert lab.api("PUT", "/api/v1/alerts/rules/file:slow-work", body)[0] == 409
+    assert lab.api("DELETE", "/api/v1/alerts/rules/file:slow-work")[0] == 409
+    assert lab.rule("slow-work")["condition"]["aboveMs"] == 400
 
 
 def test_call_count_fires_above_n_and_resolves_when_the_window_passes(alert_lab: AlertLab) -> None:
