@@ -58,6 +58,10 @@ rules:
     window: 1m
     for: 0s
     channels: [file-hook]
+  - name: deletes at night
+    scope: {{server: alerts-unused, tool: delete_file}}
+    condition: {{kind: callCount, above: 1000}}
+    window: 1h
 """
 
 

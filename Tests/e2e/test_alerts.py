@@ -151,3 +151,13 @@ def test_a_firing_rule_renotifies_after_its_interval_then_resolves(alert_lab: Al
     assert len(slack_posts(lab, "never-seen", "STILL FIRING")) == 1
     assert sorted(d["transitionKind"] for d in lab.deliveries("never-seen")) == sorted(
         ["firing", "firing", "renotify", "renotify", "resolved", "resolved"])
+
+
+def test_a_file_rule_is_read_by_its_id_percent_encoded(alert_lab: AlertLab) -> None:
+    """A file rule's id is `file:<name>`; a name with a space needs percent-encoding in the URL path."""
+    lab = alert_lab
+    listed = {r["name"]: r for r in lab.collector.get("/api/v1/alerts/rules")["items"]}
+    assert listed["deletes at night"]["id"] == "file:deletes at night"
+    for path in ("/api/v1/alerts/rules/file:deletes%20at%20night", "/api/v1/alerts/rules/file%3Aslow-work"):
+        status, body = lab.collector.request(path)
+        assert status == 200, f"GET {path} -> {status}: {body}"
