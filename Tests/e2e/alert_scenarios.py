@@ -47,6 +47,9 @@ def create_rules(lab: AlertLab) -> None:
     lab.create_rule({"name": "errors-for-a-minute", "scope": {"server": ERRORS, **work},
                      "condition": {"kind": "errorRate", "abovePercent": 50, "minCalls": 5, "countToolErrors": True},
                      "window": "1m", "for": "1m", "channels": ["ops-hook"]})
+    lab.create_rule({"name": "errors-disabled", "enabled": False, "scope": {"server": ERRORS, **work},
+                     "condition": {"kind": "errorRate", "abovePercent": 1, "minCalls": 1, "countToolErrors": True},
+                     "window": "1m", "channels": ["ops-hook"]})
     lab.create_rule({"name": "never-seen", "scope": {"server": NEVER}, "condition": {"kind": "deadman"},
                      "window": "1m", "renotify": "1m", "channels": ["ops-hook", "ops-slack"]})
     lab.create_rule({"name": "deletes-dead", "scope": {"server": COUNT, "tool": "delete_file"},

@@ -136,6 +136,13 @@ def test_a_breach_shorter_than_for_goes_pending_then_clears_without_notifying(al
     assert not hooks(lab, "/hook", "errors-for-a-minute", "firing")
 
 
+def test_a_disabled_rule_is_not_evaluated(alert_lab: AlertLab) -> None:
+    lab = alert_lab
+    lab.scenarios["errors"].check()
+    rule = lab.rule("errors-disabled")
+    assert rule["enabled"] is False and rule["state"] is None, rule
+    assert lab.history("errors-disabled") == [] and lab.deliveries("errors-disabled") == []
+
 def test_a_firing_rule_renotifies_after_its_interval_then_resolves(alert_lab: AlertLab) -> None:
     lab = alert_lab
     lab.scenarios["renotify"].check()
