@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,7 +18,8 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from alert_checks import hooks, mails, only, slack_posts, transition
-from alert_lab import FILE_HOOK_SECRET, MAIL_TO, PUBLIC_URL, SLACK_PATH, SMTP_FROM, SMTP_PASSWORD, AlertLab
+from alert_lab import (FILE_HOOK_SECRET, MAIL_TO, PUBLIC_URL, SLACK_PATH, SMTP_FROM, SMTP_PASSWORD, WINDOW_S,
+                       AlertLab)
 from alert_scenarios import ERRORS
 from support import parse_time
 
@@ -77,7 +79,14 @@ def test_webhooks_verify_with_standardwebhooks_and_a_tampered_body_is_rejected(a
     stored = transition(lab, "errors-all", "firing")
     assert {k: data["transition"][k] for k in ("kind", "from", "to", "value", "threshold", "summary")} == \
         {k: stored[k] for k in ("kind", "from", "to", "value", "threshold", "summary")}
-    assert data["dashboardURL"].startswith(PUBLIC_URL + "/"), data["dashboardURL"]
+    # The link opens the dashboard filtered by the rule's scope over the window that breached.
+    link = urllib.parse.urlsplit(data["dashboardURL"])
+    assert f"{link.scheme}://{link.netloc}" == PUBLIC_URL, data["dashboardURL"]
+    query = urllib.parse.parse_qs(link.query)
+    assert (query["server"], query["tool"]) == ([ERRORS], ["work"]), query
+    at = parse_time(stored["at"])
+    assert at - WINDOW_S - 1 <= parse_time(query["from"][0]) <= at - WINDOW_S
+    assert at <= parse_time(query["to"][0]) <= at + 1
     # Tampering with the body (or its id or timestamp) must make verification fail.
     tampered = firing.body.replace(b'"alert.firing"', b'"alert.resolved"')
     assert tampered != firing.body
