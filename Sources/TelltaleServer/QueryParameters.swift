@@ -21,10 +21,12 @@ package struct QueryParameters: Sendable, Equatable {
     package var tool: String?
     package var prompt: String?
     package var resource: String?
+    /// JSON-RPC method (`method`), e.g. `tools/list`.
+    package var method: String?
     package var tags: [String: String]
 
-    /// Parses `from`, `to`, `range`, `server`, `client`, `clientVersion`, `tool`, `prompt`, `resource` and
-    /// repeatable `tag` from a request's query string.
+    /// Parses `from`, `to`, `range`, `server`, `client`, `clientVersion`, `tool`, `prompt`, `resource`, `method`
+    /// and repeatable `tag` from a request's query string.
     /// - Parameters:
     ///   - now: the current time (end of the range when `to` is missing).
     ///   - defaultRange: the length of the range when neither `from` nor `range` is given.
@@ -69,6 +71,7 @@ package struct QueryParameters: Sendable, Equatable {
         tool = text("tool")
         prompt = text("prompt")
         resource = text("resource")
+        method = text("method")
         var tags: [String: String] = [:]
         for raw in parameters[values: "tag"] where !raw.isEmpty {
             let (key, value) = try Self.tag(raw)
@@ -82,7 +85,7 @@ package struct QueryParameters: Sendable, Equatable {
         CallQuery(
             project: project, from: from, to: to,
             server: server, client: client, clientVersion: clientVersion, tool: tool,
-            prompt: prompt, resource: resource, tags: tags
+            prompt: prompt, resource: resource, method: method, tags: tags
         )
     }
 

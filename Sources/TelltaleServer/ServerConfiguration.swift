@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var serverName: String
     /// The web dashboard's sign-in and link options.
     public var dashboard: DashboardConfiguration
+    /// Alert evaluation and delivery settings.
+    public var alerts: AlertsConfiguration
 
     /// 16 MiB, the default for both body limits.
     public static let defaultBodyLimit = 16 * 1024 * 1024
@@ -27,7 +29,8 @@ public struct ServerConfiguration: Sendable {
         maxDecodedBodyBytes: Int = ServerConfiguration.defaultBodyLimit,
         defaultRange: TimeInterval = 24 * 3600,
         serverName: String = "telltale",
-        dashboard: DashboardConfiguration = DashboardConfiguration()
+        dashboard: DashboardConfiguration = DashboardConfiguration(),
+        alerts: AlertsConfiguration = AlertsConfiguration()
     ) {
         self.host = host
         self.port = port
@@ -36,5 +39,6 @@ public struct ServerConfiguration: Sendable {
         self.defaultRange = defaultRange
         self.serverName = serverName
         self.dashboard = dashboard
+        self.alerts = alerts
     }
 }

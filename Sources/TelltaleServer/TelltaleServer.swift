@@ -21,7 +21,21 @@ public enum TelltaleServer {
         logger: Logger? = nil,
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = buildRouter(store: store, configuration: configuration).router
+        buildApplication(
+            store: store, configuration: configuration, alertServices: AlertServices(), logger: logger,
+            onServerRunning: onServerRunning
+        )
+    }
+
+    /// The application, with the alert delivery services the alerts API uses (test notifications, target checks).
+    package static func buildApplication(
+        store: any CallStore,
+        configuration: ServerConfiguration,
+        alertServices: AlertServices,
+        logger: Logger? = nil,
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = buildRouter(store: store, configuration: configuration, alertServices: alertServices).router
         let logger = logger ?? defaultLogger()
         return Application(
             router: router,
@@ -44,9 +58,25 @@ public enum TelltaleServer {
         stoppedFirst: [any Service] = [],
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) async throws {
+        try await run(
+            store: store, configuration: configuration, alertServices: AlertServices(), logger: logger,
+            stoppedFirst: stoppedFirst, onServerRunning: onServerRunning
+        )
+    }
+
+    /// ``run(store:configuration:logger:stoppedFirst:onServerRunning:)`` with the alert delivery services.
+    package static func run(
+        store: any CallStore,
+        configuration: ServerConfiguration,
+        alertServices: AlertServices,
+        logger: Logger? = nil,
+        stoppedFirst: [any Service] = [],
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) async throws {
         let logger = logger ?? defaultLogger()
         let app = buildApplication(
-            store: store, configuration: configuration, logger: logger, onServerRunning: onServerRunning
+            store: store, configuration: configuration, alertServices: alertServices, logger: logger,
+            onServerRunning: onServerRunning
         )
         // ServiceGroup shuts services down in reverse order: the extra services (e.g. demo traffic
         // whose wrappers still flush to this server) stop before the HTTP server does.
@@ -67,7 +97,9 @@ public enum TelltaleServer {
     }
 
     /// The router with every route, and the table of those routes (method + OpenAPI path).
-    static func buildRouter(store: any CallStore, configuration: ServerConfiguration) -> RouteTable {
+    static func buildRouter(
+        store: any CallStore, configuration: ServerConfiguration, alertServices: AlertServices = AlertServices()
+    ) -> RouteTable {
         let router = Router(context: TelltaleRequestContext.self)
         let registry = RouteRegistry()
         router.add(middleware: ErrorMiddleware(registry: registry))
@@ -84,7 +116,8 @@ public enum TelltaleServer {
         }
         IngestController(store: store, configuration: configuration).register(on: routes)
         QueryController(store: store, configuration: configuration).register(on: routes)
-        DashboardController(store: store, configuration: configuration).register(on: routes.router)
+        AlertsController(store: store, services: alertServices, configuration: configuration).register(on: routes)
+        DashboardController(store: store, configuration: configuration, alertServices: alertServices).register(on: routes.router)
         return routes
     }
 }

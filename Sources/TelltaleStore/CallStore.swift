@@ -89,13 +89,16 @@ public struct CallQuery: Sendable, Equatable {
     public var prompt: String?
     /// Resource URI (the target of `resources/read`).
     public var resource: String?
+    /// JSON-RPC method, e.g. `tools/list` (requests and notifications of that method only).
+    public var method: String?
     /// Tag filters, `key=value`; all must match.
     public var tags: [String: String]
 
     public init(
         project: ProjectID, from: Date, to: Date,
         server: String? = nil, client: String? = nil, clientVersion: String? = nil,
-        tool: String? = nil, prompt: String? = nil, resource: String? = nil, tags: [String: String] = [:]
+        tool: String? = nil, prompt: String? = nil, resource: String? = nil, method: String? = nil,
+        tags: [String: String] = [:]
     ) {
         self.project = project
         self.from = from
@@ -106,6 +109,7 @@ public struct CallQuery: Sendable, Equatable {
         self.tool = tool
         self.prompt = prompt
         self.resource = resource
+        self.method = method
         self.tags = tags
     }
 }

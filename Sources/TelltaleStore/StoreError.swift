@@ -16,6 +16,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownProject(ProjectID)
     /// A time bucket must be a positive multiple of 60 seconds, and of 3600 from an hour up (at most a year).
     case invalidBucket(Int)
+    /// Another item of the project has this name (`what` is e.g. "alert rule", "alert channel").
+    case nameTaken(what: String, name: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             "no project with id \(id)"
         case let .invalidBucket(seconds):
             "invalid time bucket of \(seconds) s: use a multiple of 60 s, and of 3600 s from an hour up"
+        case let .nameTaken(what, name):
+            "\(what) name \"\(name)\" is already taken in this project"
         }
     }
 }

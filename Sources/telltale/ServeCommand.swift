@@ -44,9 +44,41 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("secure-cookies"), help: "Mark the dashboard session cookie Secure (serve the dashboard over HTTPS).")
     var secureCookies = false
 
+    @Option(help: ArgumentHelp(
+        "Alert rules and channels to load at start-up (YAML or JSON); they replace the rules of an earlier file.",
+        valueName: "file"
+    ))
+    var rules: String?
+
+    @Flag(name: .customLong("allow-private-targets"), help: "Allow Slack and webhook URLs on loopback, link-local and private addresses.")
+    var allowPrivateTargets = false
+
+    @Option(name: .customLong("smtp-host"), help: "SMTP server for email alerts (password from TELLTALE_SMTP_PASSWORD).")
+    var smtpHost: String?
+
+    @Option(name: .customLong("smtp-port"), help: "SMTP port.")
+    var smtpPort = 587
+
+    @Option(name: .customLong("smtp-starttls"), help: ArgumentHelp("STARTTLS: required, opportunistic or off.", valueName: "mode"))
+    var smtpStartTLS = "required"
+
+    @Option(name: .customLong("smtp-user"), help: "SMTP user for AUTH PLAIN/LOGIN.")
+    var smtpUser: String?
+
+    @Option(name: .customLong("smtp-from"), help: ArgumentHelp("Sender address of alert emails.", valueName: "address"))
+    var smtpFrom: String?
+
+    @Option(name: .customLong("public-url"), help: ArgumentHelp("The dashboard's URL for links in alerts (default: the listen URL).", valueName: "url"))
+    var publicURL: String?
+
+    @Option(name: .customLong("alert-interval"), help: ArgumentHelp("How often alert rules are evaluated: 1s to 30s.", valueName: "duration"))
+    var alertInterval = "15s"
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         _ = try dashboardConfiguration()
+        _ = try alertsConfiguration()
+        _ = try smtpSettings()
     }
 
     func run() async throws {
@@ -56,6 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try SQLiteCallStore(directory: directory)
         let keys = try await StartupKeys.prepare(store: store, demo: demo)
         let dashboard = try dashboardConfiguration()
+        let alerts = try alertsConfiguration()
+        try await loadRules(store: store, defaultProject: keys.project)
         let signInToken = try await Self.signInToken(store: store, project: keys.project, validFor: dashboard.signInLinkTTL)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let host = host
@@ -64,11 +98,14 @@ struct ServeCommand: AsyncParsableCommand {
         let demoServices: [any Service] = keys.demo.map { key in
             [DemoService(ports: ports, host: host, executable: executable, ingestKey: key.plaintext)]
         } ?? []
+        let alerting = try alertServices(store: store, alerts: alerts)
         do {
+            // Shut down in reverse: demo traffic, then the alert engine, then delivery, then the HTTP server.
             try await TelltaleServer.run(
                 store: store,
-                configuration: ServerConfiguration(host: host, port: port, dashboard: dashboard),
-                stoppedFirst: demoServices,
+                configuration: ServerConfiguration(host: host, port: port, dashboard: dashboard, alerts: alerts),
+                alertServices: AlertServices(testSender: alerting.dispatcher),
+                stoppedFirst: alerting.services + demoServices,
                 onServerRunning: { port in
                     listening.value.withLock { $0 = true }
                     let url = Self.url(host: host, port: port)

@@ -7,7 +7,7 @@ import Testing
     @Test func everyRouteIsDocumented() async throws {
         let fixture = try await ServerFixture.make()
         let routes = TelltaleServer.buildRouter(store: fixture.store, configuration: fixture.configuration).routes
-        #expect(routes.count == 17)
+        #expect(routes.count == 28)
         let documented = OpenAPIDocument.operations()
         for route in routes {
             #expect(
@@ -31,7 +31,7 @@ import Testing
         let schemas = [
             "Call:", "IngestResponse:", "Error:", "SummaryStats:", "TargetStats:", "PeerStats:", "SessionStats:",
             "TimeBucketStats:", "OverviewReport:", "ErrorMatrixReport:", "ThroughputReport:", "ConcentrationReport:",
-            "RegressionReport:",
+            "RegressionReport:", "AlertRule:", "AlertChannel:", "AlertTransition:", "AlertDelivery:", "AlertWebhookPayload:",
         ]
         for schema in schemas {
             #expect(yaml.contains("    \(schema)"), "schema \(schema) missing")

@@ -55,11 +55,12 @@ import TelltaleStore
 
     @Test func everyFilterReachesTheCallQuery() throws {
         let parsed = try Self.parse(
-            "server=weather&client=cursor&clientVersion=0.9.1&tool=search&prompt=greet&resource=file%3A%2F%2F%2Fa.txt&tag=env:prod&tag=region=eu"
+            "server=weather&client=cursor&clientVersion=0.9.1&tool=search&prompt=greet&resource=file%3A%2F%2F%2Fa.txt&method=tools%2Fcall&tag=env:prod&tag=region=eu"
         )
         #expect(parsed.callQuery(project: 7) == CallQuery(
             project: 7, from: parsed.from, to: parsed.to, server: "weather", client: "cursor", clientVersion: "0.9.1",
-            tool: "search", prompt: "greet", resource: "file:///a.txt", tags: ["env": "prod", "region": "eu"]
+            tool: "search", prompt: "greet", resource: "file:///a.txt", method: "tools/call",
+            tags: ["env": "prod", "region": "eu"]
         ))
     }
 }

@@ -23,6 +23,11 @@ struct RollupTests {
         ("two tags", { CallQuery(project: $0, from: $1, to: $2, tags: ["env": "prod", "team": "x"]) }),
         ("server + tool + tag", { CallQuery(project: $0, from: $1, to: $2, server: "beta", tool: "fetch", tags: ["env": "staging"]) }),
         ("tool and prompt", { CallQuery(project: $0, from: $1, to: $2, tool: "search", prompt: "summarize") }),
+        ("method", { CallQuery(project: $0, from: $1, to: $2, method: "tools/list") }),
+        ("notification method", { CallQuery(project: $0, from: $1, to: $2, method: "notifications/progress") }),
+        ("method + tool", { CallQuery(project: $0, from: $1, to: $2, tool: "fetch", method: "tools/call") }),
+        ("method + client + tag", { CallQuery(project: $0, from: $1, to: $2, client: "cursor", method: "initialize", tags: ["env": "prod"]) }),
+        ("method and another tool's method", { CallQuery(project: $0, from: $1, to: $2, tool: "search", method: "tools/list") }),
     ]
 
     @Test("the plan covers [from, to) exactly: raw edges, then minutes, quarter hours, hours, days")

@@ -22,6 +22,7 @@ struct RollupTruth {
         if let tool = q.tool, call.method != "tools/call" || call.target != tool { return false }
         if let prompt = q.prompt, call.method != "prompts/get" || call.target != prompt { return false }
         if let resource = q.resource, call.method != "resources/read" || call.target != resource { return false }
+        if let method = q.method, call.method != method { return false }
         for (key, value) in q.tags where call.tags[key] != value { return false }
         return true
     }
@@ -48,6 +49,8 @@ struct RollupTruth {
         var client: PeerInfo?, server: PeerInfo?
         var tags: [String: String] = [:]
         var targets: Set<String> = []
+        /// Methods of its requests and notifications.
+        var methods: Set<String> = []
     }
 
     var sessionsByID: [String: Session] {
@@ -62,7 +65,10 @@ struct RollupTruth {
                 s.calls += 1
                 if call.outcome != .ok { s.errors += 1 }
                 if let target = call.target { s.targets.insert(call.method + " " + target) }
-            case .notification: s.notifications += 1
+                s.methods.insert(call.method)
+            case .notification:
+                s.notifications += 1
+                s.methods.insert(call.method)
             case .pollution: s.pollution += call.pollutionLines ?? 1
             }
             if let client = call.client { s.client = client }
@@ -84,6 +90,7 @@ struct RollupTruth {
             if let tool = q.tool, !s.targets.contains("tools/call " + tool) { return false }
             if let prompt = q.prompt, !s.targets.contains("prompts/get " + prompt) { return false }
             if let resource = q.resource, !s.targets.contains("resources/read " + resource) { return false }
+            if let method = q.method, !s.methods.contains(method) { return false }
             for (key, value) in q.tags where s.tags[key] != value { return false }
             return true
         }

@@ -82,3 +82,13 @@ def make_wrapper(telltale: Path, tmp_path: Path) -> Callable[..., Wrapper]:
                        xdg_data_home=xdg, **options)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def alert_lab(telltale: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The alert lab (`alert_scenarios.running_lab`): every alert scenario run once, concurrently, for the
+    alert test modules to assert on (a failed scenario's error ends with the serve log)."""
+    from alert_scenarios import running_lab
+
+    with running_lab(telltale, tmp_path_factory.mktemp("alerts")) as lab:
+        yield lab

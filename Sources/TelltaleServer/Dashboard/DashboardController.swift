@@ -9,6 +9,8 @@ import TelltaleStore
 struct DashboardController: Sendable {
     let store: any CallStore
     let configuration: ServerConfiguration
+    /// Delivery services for the Alerts page's "send test".
+    var alertServices = AlertServices()
 
     typealias Render = @Sendable (DashboardRequest, Request, TelltaleRequestContext) async throws -> DashboardPage
 
@@ -52,6 +54,11 @@ struct DashboardController: Sendable {
             try await CallDetailPage(store: store, id: try Self.pathParameter(context, "id")).render(request)
         }
         page(router, "/regressions") { request, _, _ in try await RegressionsPage(store: store).render(request) }
+        page(router, "/alerts") { request, _, _ in try await AlertsPage(store: store).render(request) }
+        page(router, "/alerts/rules/{id}") { request, _, context in
+            try await AlertRulePage(store: store, id: try Self.pathParameter(context, "id")).render(request)
+        }
+        AlertsDashboardActions(store: store, services: alertServices, configuration: configuration).register(on: router)
     }
 
     /// A signed-in page at `path`.

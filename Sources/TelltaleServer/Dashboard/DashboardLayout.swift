@@ -8,6 +8,7 @@ enum DashboardLayout {
         ("/", "Overview"), ("/servers", "Servers"), ("/clients", "Clients"), ("/tools", "Tools"),
         ("/prompts", "Prompts"), ("/resources", "Resources"), ("/matrix", "Error matrix"),
         ("/throughput", "Throughput"), ("/sessions", "Sessions"), ("/regressions", "Regressions"),
+        ("/alerts", "Alerts"),
     ]
 
     /// A full signed-in page.

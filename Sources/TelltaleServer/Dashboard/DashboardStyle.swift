@@ -23,6 +23,8 @@ enum DashboardStyle {
     .account { margin-left: auto; display: flex; align-items: center; gap: .6rem; flex-wrap: wrap; }
     .account form { display: inline-flex; gap: .35rem; align-items: center; margin: 0; }
     .account select { padding: .2rem; }
+    form.inline { display: inline; margin: 0 .2rem 0 0; }
+    #new-rule textarea { display: block; width: 100%; max-width: 48rem; font-family: monospace; margin: .3rem 0 .5rem; }
     main { max-width: 1320px; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
     h1 { font-size: 1.55rem; margin: .4rem 0 .8rem; word-break: break-word; }
     h2 { font-size: 1.15rem; margin: 1.6rem 0 .6rem; }

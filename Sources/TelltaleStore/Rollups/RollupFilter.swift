@@ -8,6 +8,8 @@ struct RollupFilter {
     var clientVersion: String?
     /// Method and target pairs that must all hold (a tool and a prompt filter together match nothing).
     var targets: [(method: String, target: String)] = []
+    /// The JSON-RPC method of the records.
+    var method: String?
     /// Tag sets holding every filtered tag; nil when tags are not filtered.
     var tagsets: Set<Int64>?
 
@@ -18,6 +20,7 @@ struct RollupFilter {
         if client != nil { needed.insert(.clientName) }
         if clientVersion != nil { needed.insert(.clientVersion) }
         if !targets.isEmpty { needed.formUnion([.method, .target]) }
+        if method != nil { needed.insert(.method) }
         if tagsets != nil { needed.insert(.tagset) }
         return needed
     }
@@ -27,6 +30,7 @@ struct RollupFilter {
         server = query.server
         client = query.client
         clientVersion = query.clientVersion
+        method = query.method
         if let tool = query.tool { targets.append((TargetKind.tool.method, tool)) }
         if let prompt = query.prompt { targets.append((TargetKind.prompt.method, prompt)) }
         if let resource = query.resource { targets.append((TargetKind.resource.method, resource)) }
@@ -46,6 +50,7 @@ struct RollupFilter {
         if let client, series.clientName != client { return false }
         if let clientVersion, series.clientVersion != clientVersion { return false }
         for (method, target) in targets where series.method != method || series.target != target { return false }
+        if let method, series.method != method { return false }
         if let tagsets, !tagsets.contains(series.tagset) { return false }
         return true
     }
@@ -95,6 +100,16 @@ struct RollupFilter {
                              WHERE t.project_id = s.project_id AND t.session = s.session AND t.method = ? AND t.target = ?)
                 """
             arguments += [method, target]
+        }
+        if let method {
+            // Sessions that used the method (targets or not), from their records: `session_targets` only
+            // knows requests with a target.
+            sql += """
+                 AND EXISTS (SELECT 1 FROM calls c INDEXED BY calls_project_session_time
+                             WHERE c.project_id = s.project_id AND c.session = s.session AND c.method = ?
+                               AND c.kind IN ('request', 'notification'))
+                """
+            arguments += [method]
         }
         if let tagsets {
             // Ids come from the database (integers): safe to inline.

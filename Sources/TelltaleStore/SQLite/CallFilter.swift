@@ -35,6 +35,10 @@ struct CallFilter {
             sql += " AND method = ? AND target = ?"
             arguments += [kind.method, target]
         }
+        if let method = query.method {
+            sql += " AND method = ?"
+            arguments += [method]
+        }
         for key in query.tags.keys.sorted() {
             let value = query.tags[key]!
             if key.contains("\"") || key.contains("\\") {

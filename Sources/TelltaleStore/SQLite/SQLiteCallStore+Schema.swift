@@ -124,6 +124,9 @@ extension SQLiteCallStore {
                 ALTER TABLE session_targets_v5 RENAME TO session_targets;
                 """)
         }
+        migrator.registerMigration("v6-alerts") { db in
+            try AlertSchema.migrate(db)
+        }
         return migrator
     }
 }

@@ -5,8 +5,8 @@ import TelltaleCore
 extension SQLiteCallStore {
     /// Sessions active in the range (`last_seen >= from AND first_seen < to`) with whole-session totals.
     ///
-    /// Client, server, version and tag filters apply to the session's identity; a tool, prompt or resource
-    /// filter keeps the sessions that used that target. Read from the `sessions` table kept at insert time.
+    /// Client, server, version and tag filters apply to the session's identity; a tool, prompt, resource or method
+    /// filter keeps the sessions that used that target or method. Read from the `sessions` table kept at insert time.
     public func sessions(_ query: CallQuery, order: SessionOrder, limit: Int) async throws -> [SessionStats] {
         let limit = max(limit, 0)
         guard limit > 0, query.from < query.to else { return [] }

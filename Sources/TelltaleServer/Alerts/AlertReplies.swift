@@ -1,0 +1,155 @@
+import Foundation
+import TelltaleCore
+
+/// A rule as the alerts API shows it: the definition's fields, its id and source, and its current state.
+struct AlertRuleReply: Encodable, Sendable {
+    var id: String
+    var name: String
+    var enabled: Bool
+    var source: AlertRuleSource
+    var scope: AlertScopeReply
+    var condition: AlertConditionReply
+    /// Seconds.
+    var window: Int
+    /// Seconds.
+    var `for`: Int
+    /// Seconds, or null.
+    var renotify: Int?
+    /// Channel ids.
+    var channels: [String]
+    var state: AlertRuleState?
+
+    init(_ rule: AlertRule, state: AlertRuleState?) {
+        id = rule.id
+        name = rule.name
+        enabled = rule.enabled
+        source = rule.source
+        scope = AlertScopeReply(rule.scope)
+        condition = AlertConditionReply(rule.condition)
+        window = rule.windowSeconds
+        self.for = rule.forSeconds
+        renotify = rule.renotifySeconds
+        channels = rule.channelIDs
+        self.state = state
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, enabled, source, scope, condition, window, `for`, renotify, channels, state
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(enabled, forKey: .enabled)
+        try container.encode(source, forKey: .source)
+        try container.encode(scope, forKey: .scope)
+        try container.encode(condition, forKey: .condition)
+        try container.encode(window, forKey: .window)
+        try container.encode(self.for, forKey: .for)
+        try container.encode(renotify, forKey: .renotify)
+        try container.encode(channels, forKey: .channels)
+        try container.encode(state, forKey: .state)
+    }
+}
+
+/// A scope with only the fields that are set.
+struct AlertScopeReply: Encodable, Sendable {
+    var server, tool, prompt, resource, method, client, clientVersion: String?
+    var tags: [String: String]?
+
+    init(_ scope: AlertScope) {
+        server = scope.server
+        tool = scope.tool
+        prompt = scope.prompt
+        resource = scope.resource
+        method = scope.method
+        client = scope.client
+        clientVersion = scope.clientVersion
+        tags = scope.tags.isEmpty ? nil : scope.tags
+    }
+}
+
+/// A condition as `{"kind": …, …its fields}`, the shape rules are written in.
+struct AlertConditionReply: Encodable, Sendable {
+    var kind: String
+    var abovePercent: Double?
+    var minCalls: Int?
+    var countToolErrors: Bool?
+    var percentile: LatencyPercentile?
+    var aboveMs: Double?
+    var belowPercent: Double?
+    var minBaselineCalls: Int?
+    var above: Int?
+
+    init(_ condition: AlertCondition) {
+        kind = AlertConditionKind(condition).rawValue
+        switch condition {
+        case let .errorRate(abovePercent, minCalls, countToolErrors):
+            self.abovePercent = abovePercent
+            self.minCalls = minCalls
+            self.countToolErrors = countToolErrors
+        case let .latency(percentile, aboveMs):
+            self.percentile = percentile
+            self.aboveMs = aboveMs
+        case let .throughputCollapse(belowPercent, minBaselineCalls):
+            self.belowPercent = belowPercent
+            self.minBaselineCalls = minBaselineCalls
+        case let .callCount(above):
+            self.above = above
+        case .deadman:
+            break
+        }
+    }
+}
+
+/// A channel without its secrets: a Slack URL as scheme and host only, a webhook URL without query or
+/// credentials, never the signing secret (except `secret` once, in the reply that creates a webhook channel).
+struct AlertChannelReply: Encodable, Sendable {
+    var id: String
+    var name: String
+    var kind: AlertChannelKind
+    var to: [String]?
+    var url: String?
+    /// Whether the channel signs with a secret (webhooks).
+    var signed: Bool?
+    /// The signing secret, only in the creation reply.
+    var secret: String?
+
+    init(_ channel: AlertChannel, revealingSecret: Bool = false) {
+        id = channel.id
+        name = channel.name
+        kind = channel.kind
+        switch channel.kind {
+        case .email:
+            to = channel.emailTo
+        case .slack:
+            url = channel.url.flatMap { Self.origin($0) }
+        case .webhook:
+            url = channel.url.flatMap { Self.withoutSecrets($0) }
+            signed = channel.secret != nil
+            if revealingSecret { secret = channel.secret }
+        }
+    }
+
+    /// `https://hooks.slack.com` of `https://hooks.slack.com/services/…`.
+    static func origin(_ url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
+    /// The URL without user, password, query or fragment.
+    static func withoutSecrets(_ url: String) -> String? {
+        guard var components = URLComponents(string: url) else { return nil }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        return components.string
+    }
+}
+
+/// `{"items": [...]}`.
+struct AlertItemsReply<Item: Encodable & Sendable>: Encodable, Sendable {
+    var items: [Item]
+}
