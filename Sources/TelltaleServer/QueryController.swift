@@ -44,7 +44,7 @@ struct QueryController {
         }
         routes.add(.get, "/api/v1/sessions/{id}/calls", scope: .read) { request, context in
             let query = try parse(request, context)
-            let session = try context.parameters.require("id")
+            let session = try context.pathParameter("id")
             let limit = try QueryParameters.integer(
                 request, "limit", default: Self.sessionCallsLimit.default, range: 1...Self.sessionCallsLimit.max
             )
@@ -53,7 +53,7 @@ struct QueryController {
         }
         routes.add(.get, "/api/v1/calls/{id}", scope: .read) { request, context in
             let key = try context.requireKey()
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             guard let call = try await store.call(id: id, project: key.project.id) else {
                 throw APIError.notFound("no call with id '\(id)'")
             }

@@ -151,6 +151,41 @@ struct AlertEngineTests {
         #expect(try await h.store.alertStates(project: h.project).keys.sorted() == ["id-on"])
     }
 
+    @Test("a rule disabled while firing is resolved once (notified) and then skipped; enabled again it fires anew")
+    func disabledWhileFiring() async throws {
+        let h = try await H()
+        var rule = try await h.rule("busy", .callCount(above: 3))
+        try await h.traffic(10, from: -200, to: -10)
+        #expect(try await h.tick(0).kinds == ["busy": .firing])
+        rule.enabled = false
+        try await h.store.saveAlertRule(rule, project: h.project)
+        let closed = try await h.tick(15)
+        #expect(closed.kinds == ["busy": .resolved])
+        #expect(closed.sent.map(\.notification.transition.summary) == ["Resolved: the rule was disabled (10 calls over 5 min, above 3)."])
+        #expect(try await h.store.alertStates(project: h.project)["id-busy"]?.state == .ok)
+        let skipped = try await h.tick(30)
+        #expect(skipped.sent.isEmpty && skipped.tick.evaluated.isEmpty)
+        rule.enabled = true
+        try await h.store.saveAlertRule(rule, project: h.project)
+        let again = try await h.tick(45)
+        #expect(again.kinds == ["busy": .firing] && again.sent.count == 1)
+    }
+
+    @Test("a firing rule whose condition is edited resolves the old alert, then fires under the new condition")
+    func editedWhileFiring() async throws {
+        let h = try await H()
+        var rule = try await h.rule("busy", .callCount(above: 3))
+        try await h.traffic(10, from: -300, to: -10)
+        #expect(try await h.tick(0).kinds == ["busy": .firing])
+        rule.condition = .callCount(above: 5)
+        try await h.store.saveAlertRule(rule, project: h.project)
+        let edited = try await h.tick(15)
+        #expect(edited.kinds == ["busy": .resolved] && edited.sent.count == 1)
+        let again = try await h.tick(30)
+        #expect(again.kinds == ["busy": .firing])
+        #expect(again.sent.first?.notification.transition.threshold == 5)
+    }
+
     @Test("scopes filter the traffic: tool, client + version, tag, method, server, prompt")
     func scopes() async throws {
         let h = try await H()

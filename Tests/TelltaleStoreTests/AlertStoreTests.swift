@@ -116,7 +116,8 @@ struct AlertStoreTests {
         try await store.saveAlertRule(Self.rule("api-1", name: "api rule"), project: project)
         try await store.replaceFileAlertRules([Self.rule("file:one", name: "one", source: .file),
                                                Self.rule("file:two", name: "two", source: .file)], project: project)
-        let firing = AlertRuleState(state: .firing, since: Self.t0, evaluatedAt: Self.t0, value: 42, notifiedAt: Self.t0)
+        let firing = AlertRuleState(state: .firing, since: Self.t0, evaluatedAt: Self.t0, value: 42, notifiedAt: Self.t0,
+                                    fingerprint: "{\"condition\":1}")
         try await store.recordAlertEvaluation(project: project, ruleID: "file:one", state: firing,
                                               transition: Self.transition("file:one", .firing, at: 0))
         try await store.recordAlertEvaluation(project: project, ruleID: "file:two", state: firing,

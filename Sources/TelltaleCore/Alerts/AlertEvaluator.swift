@@ -9,13 +9,23 @@ import Foundation
 /// - firing, not breached → ok (`resolved`, notified).
 /// - firing, breached, `renotifySeconds` passed since the last notification → stays firing (`renotify`, notified).
 /// No data is "not breached": it never fires a rule and resolves a firing one.
+///
+/// A rule edited (its ``AlertRule/fingerprint`` changed) or disabled while pending or firing is closed first —
+/// `resolved` (notified) or `cleared` — and starts again from ok, so an old incident is never carried into a
+/// new definition and re-enabling a rule announces a breach afresh.
 public enum AlertEvaluator {
     /// Evaluates `rule` at `now`; `previous` nil is a rule never evaluated (ok since `now`).
     public static func evaluate(rule: AlertRule, previous: AlertRuleState?, measurement: AlertMeasurement, now: Date) -> AlertEvaluation {
+        let fingerprint = rule.fingerprint
+        if let previous, let old = previous.fingerprint, old != fingerprint,
+           let closed = close(rule: rule, previous: previous, measurement: measurement, now: now, because: .changed) {
+            return closed
+        }
         let previous = previous ?? AlertRuleState(state: .ok, since: now)
         var state = previous
         state.evaluatedAt = now
         state.value = measurement.value
+        state.fingerprint = fingerprint
         func change(_ kind: AlertTransition.Kind, to newState: AlertState) -> AlertEvaluation {
             let transition = AlertTransition(
                 ruleID: rule.id, kind: kind, from: previous.state, to: newState, at: now, value: measurement.value,

@@ -21,12 +21,17 @@ public struct AlertRuleState: Codable, Sendable, Equatable {
     public var value: Double?
     /// When the last notification for this firing went out (for re-notification).
     public var notifiedAt: Date?
+    /// The ``AlertRule/fingerprint`` of the definition this state was reached with (nil: not known).
+    public var fingerprint: String?
 
-    public init(state: AlertState = .ok, since: Date, evaluatedAt: Date? = nil, value: Double? = nil, notifiedAt: Date? = nil) {
+    /// A rule state; `since` is when `state` began.
+    public init(state: AlertState = .ok, since: Date, evaluatedAt: Date? = nil, value: Double? = nil, notifiedAt: Date? = nil,
+                fingerprint: String? = nil) {
         self.state = state
         self.since = since
         self.evaluatedAt = evaluatedAt
         self.value = value
         self.notifiedAt = notifiedAt
+        self.fingerprint = fingerprint
     }
 }

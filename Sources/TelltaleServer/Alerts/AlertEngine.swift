@@ -75,13 +75,15 @@ package final class AlertEngine: Service, Sendable {
         return tick
     }
 
-    /// Evaluates the enabled rules of one project.
+    /// Evaluates the enabled rules of one project, and closes the open alerts of disabled ones.
     private func evaluate(project: Project, now: Date, into tick: inout AlertTick) async {
         let rules: [AlertRule], states: [String: AlertRuleState], channels: [String: AlertChannel]
         do {
-            rules = try await store.alertRules(project: project.id).filter(\.enabled)
-            guard !rules.isEmpty else { return }
+            let all = try await store.alertRules(project: project.id)
+            guard !all.isEmpty else { return }
             states = try await store.alertStates(project: project.id)
+            // A disabled rule is not evaluated, but a pending or firing state it left is closed once.
+            rules = all.filter { $0.enabled || (states[$0.id].map { $0.state != .ok } ?? false) }
             channels = Dictionary(try await store.alertChannels(project: project.id).map { ($0.id, $0) },
                                   uniquingKeysWith: { first, _ in first })
         } catch {
@@ -95,7 +97,16 @@ package final class AlertEngine: Service, Sendable {
             do {
                 let counts = try await measure(rule, project: project.id, now: now)
                 let measurement = AlertMeasurement.measure(rule.condition, counts)
-                let evaluation = AlertEvaluator.evaluate(rule: rule, previous: states[rule.id], measurement: measurement, now: now)
+                let evaluation: AlertEvaluation
+                if rule.enabled {
+                    evaluation = AlertEvaluator.evaluate(rule: rule, previous: states[rule.id], measurement: measurement, now: now)
+                } else if let previous = states[rule.id],
+                          let closed = AlertEvaluator.close(rule: rule, previous: previous, measurement: measurement, now: now,
+                                                            because: .disabled) {
+                    evaluation = closed
+                } else {
+                    continue
+                }
                 try await store.recordAlertEvaluation(
                     project: project.id, ruleID: rule.id, state: evaluation.state, transition: evaluation.transition)
                 guard let transition = evaluation.transition else { continue }

@@ -46,7 +46,7 @@ extension AlertsController {
 
     /// The channel of the `{id}` path parameter, or 404.
     func existingChannel(_ context: TelltaleRequestContext, _ alerts: any AlertStore, _ project: ProjectID) async throws -> AlertChannel {
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard let channel = try await alerts.alertChannels(project: project).first(where: { $0.id == id }) else {
             throw APIError.notFound("no alert channel with id '\(id)'")
         }

@@ -81,7 +81,7 @@ struct AlertsController {
 
     /// The rule named by the `{id}` path parameter, or 404.
     func existingRule(_ context: TelltaleRequestContext, _ alerts: any AlertStore, _ project: ProjectID) async throws -> AlertRule {
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard let rule = try await alerts.alertRule(id: id, project: project) else {
             throw APIError.notFound("no alert rule with id '\(id)'")
         }

@@ -20,10 +20,10 @@ struct AlertsPage {
         let rows = rules.map { rule -> HTML in
             let state = states[rule.id]
             let delete: HTML = admin && rule.source == .api
-                ? AlertsPage.postButton("/alerts/rules/\(rule.id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? rule.id)/delete", "Delete")
+                ? AlertsPage.postButton("/alerts/rules/\(URLQuery.encode(rule.id))/delete", "Delete")
                 : .empty
             return """
-            <tr><td><a href="/alerts/rules/\(rule.id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? rule.id)">\(rule.name)</a>\(rule.enabled ? HTML.empty : " <span class=\"badge gray\">disabled</span>")</td>
+            <tr><td><a href="/alerts/rules/\(URLQuery.encode(rule.id))">\(rule.name)</a>\(rule.enabled ? HTML.empty : " <span class=\"badge gray\">disabled</span>")</td>
             <td>\(Self.stateBadge(state?.state ?? .ok))</td><td>\(Self.describe(rule.condition))</td><td>\(Self.describe(rule.scope))</td>
             <td>\(AlertDuration.format(rule.windowSeconds))\(rule.forSeconds > 0 ? " for \(AlertDuration.format(rule.forSeconds))" : "")</td>
             <td>\(rule.channelIDs.map { names[$0] ?? $0 }.joined(separator: ", "))</td>

@@ -99,8 +99,7 @@ struct DashboardController: Sendable {
 
     /// A path parameter, percent-decoded.
     static func pathParameter(_ context: TelltaleRequestContext, _ name: String) throws -> String {
-        let raw = try context.parameters.require(name)
-        return raw.removingPercentEncoding ?? raw
+        try context.pathParameter(name)
     }
 
     /// `scheme://host[:port]` as the browser reached us (the configured address when `Host` is missing).

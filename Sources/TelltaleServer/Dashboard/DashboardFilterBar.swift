@@ -20,6 +20,7 @@ enum DashboardFilterBar {
         ]
         if let prompt = filters.prompt { fields.append(hidden("prompt", prompt)) }
         if let resource = filters.resource { fields.append(hidden("resource", resource)) }
+        if let method = filters.method { fields.append(input("method", "Method", method)) }
         for (index, tag) in filters.tags.enumerated() {
             fields.append(input("tag", "Tag \(index + 1) (key:value)", "\(tag.key):\(tag.value)", id: "filter-tag-\(index)"))
         }

@@ -7,7 +7,7 @@ import TelltaleStore
 ///
 /// Parameters are those of the query API: `range` (`15m|1h|6h|24h|7d`), `from`/`to` (RFC 3339 or epoch ms,
 /// custom range; `range` is ignored when `from` is given), `server`, `client`, `clientVersion`, `tool`,
-/// `prompt`, `resource` and repeatable `tag=key:value`. Bad values do not fail the page: they are dropped
+/// `prompt`, `resource`, `method` and repeatable `tag=key:value`. Bad values do not fail the page: they are dropped
 /// and listed in ``problems``.
 struct DashboardFilters: Sendable {
     /// The range shown when the query string names none.
@@ -26,6 +26,8 @@ struct DashboardFilters: Sendable {
     var tool: String?
     var prompt: String?
     var resource: String?
+    /// A JSON-RPC method (`tools/list`, `resources/read` …), as alert rules scope by it.
+    var method: String?
     var tags: [(key: String, value: String)]
     /// Parameters that could not be used, as sentences.
     var problems: [String] = []
@@ -74,6 +76,7 @@ struct DashboardFilters: Sendable {
         tool = text("tool")
         prompt = text("prompt")
         resource = text("resource")
+        method = text("method")
         var tags: [(key: String, value: String)] = []
         for (name, raw) in parameters where name == "tag" && !raw.isEmpty {
             if let (key, value) = try? QueryParameters.tag(Substring(raw)) {
@@ -92,7 +95,7 @@ struct DashboardFilters: Sendable {
         for tag in tags { tagFilter[tag.key] = tag.value }
         return CallQuery(
             project: project, from: from, to: to, server: server, client: client, clientVersion: clientVersion,
-            tool: tool, prompt: prompt, resource: resource, tags: tagFilter
+            tool: tool, prompt: prompt, resource: resource, method: method, tags: tagFilter
         )
     }
 
@@ -105,7 +108,7 @@ struct DashboardFilters: Sendable {
         }
         for (name, value) in [
             ("server", server), ("client", client), ("clientVersion", clientVersion),
-            ("tool", tool), ("prompt", prompt), ("resource", resource),
+            ("tool", tool), ("prompt", prompt), ("resource", resource), ("method", method),
         ] {
             if let value { items.append((name, value)) }
         }
@@ -115,7 +118,8 @@ struct DashboardFilters: Sendable {
 
     /// Whether any filter beyond the time range is set.
     var hasDimensionFilters: Bool {
-        server != nil || client != nil || clientVersion != nil || tool != nil || prompt != nil || resource != nil || !tags.isEmpty
+        server != nil || client != nil || clientVersion != nil || tool != nil || prompt != nil || resource != nil
+            || method != nil || !tags.isEmpty
     }
 
     /// A link to `path` keeping these filters, with `extra` items after them (replacing same-named ones).

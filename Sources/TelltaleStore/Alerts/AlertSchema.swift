@@ -37,6 +37,7 @@ enum AlertSchema {
                 evaluated_at INTEGER,
                 value REAL,
                 notified_at INTEGER,
+                fingerprint TEXT,
                 PRIMARY KEY (project_id, rule_id),
                 FOREIGN KEY (project_id, rule_id) REFERENCES alert_rules(project_id, id) ON DELETE CASCADE
             ) WITHOUT ROWID;

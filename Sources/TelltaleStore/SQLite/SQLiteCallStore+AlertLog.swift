@@ -8,14 +8,14 @@ extension SQLiteCallStore {
     public func alertStates(project: ProjectID) async throws -> [String: AlertRuleState] {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT rule_id, state, since, evaluated_at, value, notified_at FROM alert_states WHERE project_id = ?
+                SELECT rule_id, state, since, evaluated_at, value, notified_at, fingerprint FROM alert_states WHERE project_id = ?
                 """, arguments: [project])
             var states: [String: AlertRuleState] = [:]
             for row in rows {
                 states[row[0]] = AlertRuleState(
                     state: try Self.decodeAlert(AlertState.self, row[1]), since: CallRow.date(microseconds: row[2]),
                     evaluatedAt: (row[3] as Int64?).map(CallRow.date(microseconds:)), value: row[4],
-                    notifiedAt: (row[5] as Int64?).map(CallRow.date(microseconds:)))
+                    notifiedAt: (row[5] as Int64?).map(CallRow.date(microseconds:)), fingerprint: row[6])
             }
             return states
         }
@@ -27,14 +27,14 @@ extension SQLiteCallStore {
     public func recordAlertEvaluation(project: ProjectID, ruleID: String, state: AlertRuleState, transition: AlertTransition?) async throws {
         try await pool.write { db in
             try db.execute(sql: """
-                INSERT INTO alert_states (project_id, rule_id, state, since, evaluated_at, value, notified_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO alert_states (project_id, rule_id, state, since, evaluated_at, value, notified_at, fingerprint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (project_id, rule_id) DO UPDATE SET
                     state = excluded.state, since = excluded.since, evaluated_at = excluded.evaluated_at,
-                    value = excluded.value, notified_at = excluded.notified_at
+                    value = excluded.value, notified_at = excluded.notified_at, fingerprint = excluded.fingerprint
                 """, arguments: [project, ruleID, state.state.rawValue, CallRow.microseconds(state.since),
                                  state.evaluatedAt.map(CallRow.microseconds), state.value,
-                                 state.notifiedAt.map(CallRow.microseconds)])
+                                 state.notifiedAt.map(CallRow.microseconds), state.fingerprint])
             guard let transition else { return }
             try db.execute(sql: """
                 INSERT INTO alert_history (project_id, rule_id, kind, from_state, to_state, at, value, threshold, summary)

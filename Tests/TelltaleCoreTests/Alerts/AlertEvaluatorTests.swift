@@ -29,16 +29,19 @@ struct AlertEvaluatorTests {
     @Test("a rule never evaluated starts ok; ok and not breached stays ok without a transition")
     func okStaysOk() {
         let result = AlertEvaluator.evaluate(rule: Self.rule(), previous: nil, measurement: Self.fine, now: Self.at(0))
-        #expect(result == AlertEvaluation(state: AlertRuleState(state: .ok, since: Self.at(0), evaluatedAt: Self.at(0), value: 1), transition: nil))
+        #expect(result == AlertEvaluation(state: AlertRuleState(state: .ok, since: Self.at(0), evaluatedAt: Self.at(0), value: 1,
+                                                                           fingerprint: Self.rule().fingerprint), transition: nil))
         let later = AlertEvaluator.evaluate(rule: Self.rule(), previous: result.state, measurement: Self.noData, now: Self.at(15))
-        #expect(later.state == AlertRuleState(state: .ok, since: Self.at(0), evaluatedAt: Self.at(15), value: nil))
+        #expect(later.state == AlertRuleState(state: .ok, since: Self.at(0), evaluatedAt: Self.at(15), value: nil,
+                                                fingerprint: Self.rule().fingerprint))
         #expect(later.transition == nil)
     }
 
     @Test("with `for` 0 a breach fires at once, notified")
     func forZeroFiresAtOnce() throws {
         let result = AlertEvaluator.evaluate(rule: Self.rule(), previous: nil, measurement: Self.breached, now: Self.at(0))
-        #expect(result.state == AlertRuleState(state: .firing, since: Self.at(0), evaluatedAt: Self.at(0), value: 12.5, notifiedAt: Self.at(0)))
+        #expect(result.state == AlertRuleState(state: .firing, since: Self.at(0), evaluatedAt: Self.at(0), value: 12.5, notifiedAt: Self.at(0),
+                                                     fingerprint: Self.rule().fingerprint))
         let transition = try #require(result.transition)
         #expect(transition == AlertTransition(
             ruleID: "r1", kind: .firing, from: .ok, to: .firing, at: Self.at(0), value: 12.5, threshold: 5,
@@ -66,7 +69,8 @@ struct AlertEvaluatorTests {
         let cleared = results[1].transition!
         #expect(cleared.from == .pending && cleared.to == .ok && !cleared.notifies)
         #expect(cleared.summary == "Cleared before firing: error rate 1% (2 of 200 calls failed) at or below 5% over 5 min.")
-        #expect(results[1].state == AlertRuleState(state: .ok, since: Self.at(30), evaluatedAt: Self.at(30), value: 1))
+        #expect(results[1].state == AlertRuleState(state: .ok, since: Self.at(30), evaluatedAt: Self.at(30), value: 1,
+                                                      fingerprint: Self.rule(for: 60).fingerprint))
         #expect(results[2].state.since == Self.at(45))
     }
 
@@ -119,10 +123,65 @@ struct AlertEvaluatorTests {
         #expect(results.map(\.transition?.kind) == [nil, .renotify])
     }
 
-    @Test("lowering `for` lets a pending rule fire at the next evaluation")
-    func forChanged() {
+    @Test("editing a pending rule clears it (not notified); the next evaluation starts from ok under the new definition")
+    func pendingRuleEdited() throws {
         let pending = Self.run(Self.rule(for: 600), [(0, Self.breached)])[0].state
-        let result = AlertEvaluator.evaluate(rule: Self.rule(for: 0), previous: pending, measurement: Self.breached, now: Self.at(15))
-        #expect(result.transition?.kind == .firing && result.transition?.from == .pending)
+        let edited = Self.rule(for: 0)
+        let result = AlertEvaluator.evaluate(rule: edited, previous: pending, measurement: Self.breached, now: Self.at(15))
+        let transition = try #require(result.transition)
+        #expect(transition.kind == .cleared && transition.from == .pending && transition.to == .ok && !transition.notifies)
+        #expect(transition.summary == "Cleared before firing: the rule was changed, so it is evaluated afresh "
+            + "(error rate 12.5% (25 of 200 calls failed) above 5% over 5 min).")
+        #expect(result.state == AlertRuleState(state: .ok, since: Self.at(15), evaluatedAt: Self.at(15), value: 12.5,
+                                               fingerprint: edited.fingerprint))
+        let next = AlertEvaluator.evaluate(rule: edited, previous: result.state, measurement: Self.breached, now: Self.at(30))
+        #expect(next.transition?.kind == .firing && next.transition?.from == .ok)
+    }
+
+    @Test("editing a firing rule resolves the old alert (notified); a breach of the new definition fires anew")
+    func firingRuleEdited() throws {
+        let firing = Self.run(Self.rule(), [(0, Self.breached)])[0].state
+        var edited = Self.rule()
+        edited.condition = .errorRate(abovePercent: 10, minCalls: 10, countToolErrors: true)
+        let results = Self.run(edited, [(15, Self.breached), (30, Self.breached)], from: firing)
+        #expect(results.map(\.transition?.kind) == [.resolved, .firing])
+        #expect(results[0].transition?.notifies == true && results[0].transition?.from == .firing)
+        #expect(results[0].transition?.summary.hasPrefix("Resolved: the rule was changed") == true)
+        #expect(results[1].state.since == Self.at(30) && results[1].state.notifiedAt == Self.at(30))
+    }
+
+    @Test("renaming a rule or changing its channels or re-notification keeps its firing state")
+    func cosmeticEditKeepsState() {
+        let firing = Self.run(Self.rule(), [(0, Self.breached)])[0].state
+        var renamed = Self.rule(renotify: 3600)
+        renamed.name = "errors, renamed"
+        renamed.channelIDs = ["ops"]
+        #expect(renamed.fingerprint == Self.rule().fingerprint)
+        let result = AlertEvaluator.evaluate(rule: renamed, previous: firing, measurement: Self.breached, now: Self.at(15))
+        #expect(result.transition == nil && result.state.state == .firing && result.state.since == Self.at(0))
+    }
+
+    @Test("a state stored without a fingerprint is carried over, and gets the rule's fingerprint")
+    func stateWithoutFingerprint() {
+        let stored = AlertRuleState(state: .firing, since: Self.at(0), notifiedAt: Self.at(0))
+        let result = AlertEvaluator.evaluate(rule: Self.rule(), previous: stored, measurement: Self.breached, now: Self.at(15))
+        #expect(result.transition == nil && result.state.state == .firing && result.state.fingerprint == Self.rule().fingerprint)
+    }
+
+    @Test("closing a disabled rule: firing → resolved (notified), pending → cleared, ok → nothing")
+    func disabledRuleClosed() throws {
+        let firing = Self.run(Self.rule(), [(0, Self.breached)])[0].state
+        let resolved = try #require(AlertEvaluator.close(rule: Self.rule(), previous: firing, measurement: Self.breached,
+                                                         now: Self.at(20), because: .disabled))
+        #expect(resolved.transition?.kind == .resolved && resolved.transition?.notifies == true)
+        #expect(resolved.transition?.summary == "Resolved: the rule was disabled "
+            + "(error rate 12.5% (25 of 200 calls failed) above 5% over 5 min).")
+        #expect(resolved.state.state == .ok && resolved.state.since == Self.at(20))
+        let pending = Self.run(Self.rule(for: 60), [(0, Self.breached)])[0].state
+        let cleared = try #require(AlertEvaluator.close(rule: Self.rule(for: 60), previous: pending, measurement: Self.fine,
+                                                        now: Self.at(20), because: .disabled))
+        #expect(cleared.transition?.kind == .cleared && cleared.transition?.notifies == false)
+        let ok = AlertRuleState(state: .ok, since: Self.at(0))
+        #expect(AlertEvaluator.close(rule: Self.rule(), previous: ok, measurement: Self.fine, now: Self.at(20), because: .disabled) == nil)
     }
 }
