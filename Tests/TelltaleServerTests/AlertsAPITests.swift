@@ -347,7 +347,7 @@ import TelltaleStore
         await dispatcher.shutdown()
         let request = try #require(await receiver.received.first)
         #expect(request.path == "/hook")
-        let payload = try WebhookPayload.decoder.decode(WebhookPayload.self, from: request.body)
+        let payload = try WebhookBody.decode(request.body)
         #expect(payload.type == "alert.test")
         #expect(payload.data.project == fixture.project.name)
     }

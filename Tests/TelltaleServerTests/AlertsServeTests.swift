@@ -122,7 +122,7 @@ import TelltaleStore
             }
             try #require(arrived, "no webhook within 30 s")
             let request = try #require(await receiver.received.first)
-            let payload = try WebhookPayload.decoder.decode(WebhookPayload.self, from: request.body)
+            let payload = try WebhookBody.decode(request.body)
             #expect(payload.type == "alert.firing")
             #expect(payload.data.rule.id == "file:any-search")
             #expect(payload.data.dashboardURL?.hasPrefix("https://telltale.example.com/") == true)

@@ -17,8 +17,12 @@ struct AlertRuleReply: Encodable, Sendable {
     var renotify: Int?
     /// Channel ids.
     var channels: [String]
-    var state: AlertRuleState?
+    /// The last evaluation's state; null before the first one.
+    var state: AlertRuleStateReply?
+    /// Whether `state` is written at all (webhook payloads leave it out: they carry the transition).
+    var includesState = true
 
+    /// The reply for `rule` in its `state`.
     init(_ rule: AlertRule, state: AlertRuleState?) {
         id = rule.id
         name = rule.name
@@ -30,7 +34,13 @@ struct AlertRuleReply: Encodable, Sendable {
         self.for = rule.forSeconds
         renotify = rule.renotifySeconds
         channels = rule.channelIDs
-        self.state = state
+        self.state = state.map(AlertRuleStateReply.init)
+    }
+
+    /// The rule without its state, as webhook payloads carry it.
+    init(definitionOf rule: AlertRule) {
+        self.init(rule, state: nil)
+        includesState = false
     }
 
     enum CodingKeys: String, CodingKey {
@@ -49,7 +59,7 @@ struct AlertRuleReply: Encodable, Sendable {
         try container.encode(self.for, forKey: .for)
         try container.encode(renotify, forKey: .renotify)
         try container.encode(channels, forKey: .channels)
-        try container.encode(state, forKey: .state)
+        if includesState { try container.encode(state, forKey: .state) }
     }
 }
 

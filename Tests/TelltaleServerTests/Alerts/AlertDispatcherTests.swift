@@ -171,9 +171,9 @@ import TelltaleStore
         let requests = await receiver.received
         #expect(requests.count == 2)
         let request = try #require(requests.first)
-        let payload = try WebhookPayload.decoder.decode(WebhookPayload.self, from: request.body)
+        let payload = try WebhookBody.decode(request.body)
         #expect(payload.type == "alert.test")
-        #expect(try WebhookPayload.decoder.decode(WebhookPayload.self, from: requests[1].body).type == "alert.test")
+        #expect(try WebhookBody.decode(requests[1].body).type == "alert.test")
         #expect(payload.data.dashboardURL == "https://telltale.example.com/dashboard/alerts")
     }
 

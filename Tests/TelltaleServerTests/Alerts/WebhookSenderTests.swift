@@ -74,8 +74,14 @@ import TelltaleCore
         #expect(data["dashboardURL"] as? String == "https://telltale.example.com/dashboard/alerts/rule-1")
         #expect((data["rule"] as? [String: Any])?["name"] as? String == "slow-search")
         #expect((data["transition"] as? [String: Any])?["kind"] as? String == "firing")
-        let decoded = try WebhookPayload.decoder.decode(WebhookPayload.self, from: request.body)
-        #expect(decoded == WebhookPayload(notification))
+        // The rule has the API's shape (window/for/channels, condition with its kind), without state.
+        let decoded = try WebhookBody.decode(request.body)
+        #expect(decoded.data.rule.id == notification.rule.id && decoded.data.rule.name == notification.rule.name)
+        #expect(decoded.data.rule.window == notification.rule.windowSeconds && decoded.data.rule.for == notification.rule.forSeconds)
+        #expect(decoded.data.rule.channels == notification.rule.channelIDs && decoded.data.rule.condition.kind == "latency")
+        #expect(decoded.data.transition == notification.transition)
+        #expect(try WebhookBody.ruleKeys(request.body) == ["id", "name", "enabled", "source", "scope", "condition", "window",
+                                                           "for", "renotify", "channels"])
         #expect(WebhookPayload(AlertTestData.notification(kind: .resolved)).type == "alert.resolved")
         #expect(WebhookPayload(AlertTestData.notification(kind: .renotify)).type == "alert.renotify")
         #expect(WebhookPayload(AlertTestData.notification(isTest: true)).type == "alert.test")

@@ -3,7 +3,7 @@ import TelltaleCore
 
 /// The JSON body POSTed to webhook channels:
 /// `{"type": "alert.firing", "timestamp": RFC 3339, "data": {"project", "rule", "transition", "dashboardURL"}}`.
-package struct WebhookPayload: Codable, Sendable, Equatable {
+package struct WebhookPayload: Encodable, Sendable {
     /// `alert.firing`, `alert.resolved`, `alert.renotify` or `alert.test`.
     package var type: String
     /// When the transition happened.
@@ -11,9 +11,10 @@ package struct WebhookPayload: Codable, Sendable, Equatable {
     package var data: DataObject
 
     /// The `data` member.
-    package struct DataObject: Codable, Sendable, Equatable {
+    package struct DataObject: Encodable, Sendable {
         package var project: String
-        package var rule: AlertRule
+        /// The rule as the API returns it (`AlertWebhookRule` in openapi.yaml), without its state.
+        var rule: AlertRuleReply
         package var transition: AlertTransition
         package var dashboardURL: String?
     }
@@ -22,7 +23,7 @@ package struct WebhookPayload: Codable, Sendable, Equatable {
     package init(_ notification: AlertNotification) {
         type = notification.isTest ? "alert.test" : "alert.\(notification.transition.kind.rawValue)"
         timestamp = notification.transition.at
-        data = DataObject(project: notification.project, rule: notification.rule, transition: notification.transition,
+        data = DataObject(project: notification.project, rule: AlertRuleReply(definitionOf: notification.rule), transition: notification.transition,
                           dashboardURL: notification.dashboardURL)
     }
 
@@ -32,13 +33,6 @@ package struct WebhookPayload: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
-    }
-
-    /// The decoder matching `encoder`.
-    package static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
     }
 
     /// The JSON body.
