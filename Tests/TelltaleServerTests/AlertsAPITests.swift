@@ -38,7 +38,7 @@ import TelltaleStore
             let created = try await Self.send(client, .post, "/api/v1/alerts/rules", key: admin, body: """
                 {"name": "slow-search", "scope": {"server": "weather", "tool": "search", "tags": {"env": "prod"}},
                  "condition": {"kind": "latency", "percentile": "p99", "aboveMs": 800},
-                 "window": "5m", "for": "1m", "renotify": "1h", "channels": ["ops"]}
+                 "window": "5m", "for": "1m", "renotify": "1h", "channels": ["ops", "\(channelID)", "ops"]}
                 """)
             #expect(created.status == .created)
             let rule = try Fixtures.object(created.body)
@@ -223,6 +223,23 @@ import TelltaleStore
         try await smaller.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: true)
         #expect(try await fixture.store.alertRules(project: project.id).map(\.id) == ["file:only"])
         #expect(try await fixture.store.alertChannels(project: project.id).map(\.id) == ["file:ops-mail"])
+    }
+
+    @Test func idsWithSpacesAndSlashesArePercentDecodedInPaths() async throws {
+        let fixture = try await ServerFixture.make()
+        let file = try RulesFile.parse("""
+            rules:
+              - {name: "deletes at night/api", condition: {kind: callCount, above: 20}, window: 1h}
+            """, file: "rules.yaml")
+        try await file.install(file: "rules.yaml", store: fixture.store, defaultProject: fixture.project, allowPrivateTargets: false)
+        try await fixture.withClient { client in
+            let rule = try await Self.send(client, .get, "/api/v1/alerts/rules/file%3Adeletes%20at%20night%2Fapi", key: fixture.readKey)
+            #expect(rule.status == .ok)
+            #expect(try Fixtures.object(rule.body)["name"] as? String == "deletes at night/api")
+            let missing = try await Self.send(client, .get, "/api/v1/alerts/rules/file%3Adeletes%20at%20noon", key: fixture.readKey)
+            #expect(missing.status == .notFound)
+            #expect(try Fixtures.object(missing.body)["error"] as? String == "no alert rule with id 'file:deletes at noon'")
+        }
     }
 
     @Test func fileChannelsOnPrivateTargetsStopStartUpUnlessAllowed() async throws {

@@ -26,10 +26,7 @@ struct AlertsController {
         routes.add(.post, "/api/v1/alerts/rules", scope: .admin) { request, context in
             let (alerts, project) = try alertStore(context)
             let definition = try await ruleDefinition(request, context)
-            let rule = definition.rule(
-                id: Self.newID("rule"), channelIDs: try await channelIDs(definition, alerts, project), source: .api
-            )
-            try await save(rule, alerts, project)
+            let rule = try await Self.applying { try await editor(alerts, project).createRule(definition) }
             return try JSONBody.response(AlertRuleReply(rule, state: nil), status: .created)
         }
         routes.add(.get, "/api/v1/alerts/rules/{id}", scope: .read) { _, context in
@@ -42,10 +39,7 @@ struct AlertsController {
             let (alerts, project) = try alertStore(context)
             let existing = try await writableRule(context, alerts, project)
             let definition = try await ruleDefinition(request, context)
-            let rule = definition.rule(
-                id: existing.id, channelIDs: try await channelIDs(definition, alerts, project), source: .api
-            )
-            try await save(rule, alerts, project)
+            let rule = try await Self.applying { try await editor(alerts, project).replaceRule(id: existing.id, with: definition) }
             let state = try await alerts.alertStates(project: project)[rule.id]
             return try JSONBody.response(AlertRuleReply(rule, state: state))
         }
@@ -100,37 +94,12 @@ struct AlertsController {
         return rule
     }
 
-    /// Saves a rule; 409 when another rule of the project has its name.
-    func save(_ rule: AlertRule, _ alerts: any AlertStore, _ project: ProjectID) async throws {
-        if try await alerts.alertRules(project: project).contains(where: { $0.name == rule.name && $0.id != rule.id }) {
-            throw APIError(.conflict, "another alert rule is named '\(rule.name)'", details: ["field": "name"])
-        }
-        do {
-            try await alerts.saveAlertRule(rule, project: project)
-        } catch StoreError.nameTaken {
-            // Another request saved a rule of this name in between.
-            throw APIError(.conflict, "another alert rule is named '\(rule.name)'", details: ["field": "name"])
-        }
-    }
-
     /// The rule definition in the JSON body, validated like a rules file; 400 naming the field.
     func ruleDefinition(_ request: Request, _ context: TelltaleRequestContext) async throws -> RuleDefinition {
         let node = try await Self.bodyNode(request, context)
         var reader = DefinitionReader()
         let definition = reader.rule(node)
         return try Self.valid(definition, reader)
-    }
-
-    /// The channel ids of a definition's `channels`, which may name channels by id or by name; 400 otherwise.
-    func channelIDs(_ definition: RuleDefinition, _ alerts: any AlertStore, _ project: ProjectID) async throws -> [String] {
-        guard !definition.channels.isEmpty else { return [] }
-        let channels = try await alerts.alertChannels(project: project)
-        return try definition.channels.map { reference in
-            guard let channel = channels.first(where: { $0.id == reference.name }) ?? channels.first(where: { $0.name == reference.name }) else {
-                throw APIError.badRequest("channels: no channel with id or name '\(reference.name)'", details: ["field": "channels"])
-            }
-            return channel.id
-        }
     }
 
     /// The JSON (or YAML) body as a node; 400 when empty or malformed.
@@ -163,10 +132,20 @@ struct AlertsController {
         request.uri.queryParameters["rule"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// A new random id such as `rule_3f9c…` (16 random bytes, hex).
-    static func newID(_ prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return prefix + "_" + bytes.map { String(format: "%02x", $0) }.joined()
+    /// An editor of `project`'s alerts with this server's target policy.
+    func editor(_ alerts: any AlertStore, _ project: ProjectID) -> AlertsEditor {
+        AlertsEditor(alerts: alerts, project: project, allowPrivateTargets: configuration.alerts.allowPrivateTargets)
+    }
+
+    /// Runs an edit, answering its refusal as 409 (name clash) or 400, naming the field.
+    static func applying<T>(_ edit: () async throws -> T) async throws -> T {
+        do {
+            return try await edit()
+        } catch let refusal as AlertsEditor.Refusal {
+            switch refusal.kind {
+            case .conflict: throw APIError(.conflict, refusal.message, details: ["field": refusal.field])
+            case .invalid: throw APIError.badRequest(refusal.message, details: ["field": refusal.field])
+            }
+        }
     }
 }

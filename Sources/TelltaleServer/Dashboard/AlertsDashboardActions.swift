@@ -28,24 +28,12 @@ struct AlertsDashboardActions: Sendable {
                 guard let definition = reader.rule(node), reader.problems.isEmpty else {
                     return failure(reader.problems.map(\.message).joined(separator: "; "))
                 }
-                let project = session.project.id
-                let channels = try await alerts.alertChannels(project: project)
-                var ids: [String] = []
-                for reference in definition.channels {
-                    guard let channel = channels.first(where: { $0.id == reference.name || $0.name == reference.name }) else {
-                        return failure("channels: no channel named '\(reference.name)'")
-                    }
-                    ids.append(channel.id)
-                }
-                if try await alerts.alertRules(project: project).contains(where: { $0.name == definition.name }) {
-                    return failure("Another alert rule is named '\(definition.name)'.")
-                }
-                try await alerts.saveAlertRule(definition.rule(id: AlertsController.newID("rule"), channelIDs: ids, source: .api), project: project)
+                try await editor(alerts, session.project.id).createRule(definition)
                 return success("Rule '\(definition.name)' created.")
             }
         }
         router.post("/alerts/rules/{id}/delete") { request, context in
-            let id = try DashboardController.pathParameter(context, "id")
+            let id = try context.pathParameter("id")
             return try await act(request) { alerts, session, _ in
                 guard let rule = try await alerts.alertRule(id: id, project: session.project.id) else { return failure("No such rule.") }
                 guard rule.source == .api else { return failure("Rule '\(rule.name)' comes from the rules file and is read-only.") }
@@ -59,7 +47,7 @@ struct AlertsDashboardActions: Sendable {
             }
         }
         router.post("/alerts/channels/{id}/delete") { request, context in
-            let id = try DashboardController.pathParameter(context, "id")
+            let id = try context.pathParameter("id")
             return try await act(request) { alerts, session, _ in
                 guard let channel = try await alerts.alertChannels(project: session.project.id).first(where: { $0.id == id }) else {
                     return failure("No such channel.")
@@ -70,7 +58,7 @@ struct AlertsDashboardActions: Sendable {
             }
         }
         router.post("/alerts/channels/{id}/test") { request, context in
-            let id = try DashboardController.pathParameter(context, "id")
+            let id = try context.pathParameter("id")
             return try await act(request) { alerts, session, _ in
                 guard let channel = try await alerts.alertChannels(project: session.project.id).first(where: { $0.id == id }) else {
                     return failure("No such channel.")
@@ -100,7 +88,12 @@ struct AlertsDashboardActions: Sendable {
         }
         guard let alerts = store as? any AlertStore else { return failure("This store does not keep alerts.") }
         let body = try await request.body.collect(upTo: Self.formLimit)
-        return try await action(alerts, session, URLQuery.decodeForm(String(buffer: body)))
+        do {
+            return try await action(alerts, session, URLQuery.decodeForm(String(buffer: body)))
+        } catch let refusal as AlertsEditor.Refusal {
+            // "Another alert rule is named 'x'." reads as a sentence; "url is refused: …" names the field as typed.
+            return failure(refusal.kind == .conflict ? refusal.message.prefix(1).uppercased() + refusal.message.dropFirst() + "." : refusal.message)
+        }
     }
 
     /// Creates a channel from the form (`name`, `kind`, `target`); a webhook's secret is shown once.
@@ -119,17 +112,8 @@ struct AlertsDashboardActions: Sendable {
         guard let definition = reader.channel(Node(pairs), secretAllowed: false), reader.problems.isEmpty else {
             return failure(reader.problems.map(\.message).joined(separator: "; "))
         }
-        if try await alerts.alertChannels(project: project).contains(where: { $0.name == definition.name }) {
-            return failure("Another alert channel is named '\(definition.name)'.")
-        }
-        let secret = definition.kind == .webhook ? AlertsController.newWebhookSecret() : nil
-        let channel = definition.channel(id: AlertsController.newID("chan"), secret: secret)
-        do {
-            try await AlertTargetGuard(allowPrivateTargets: configuration.alerts.allowPrivateTargets).validate(channel)
-        } catch let error as AlertTargetError {
-            return failure("\(error.field == "emailTo" ? "to" : error.field) is refused: \(error.reason)")
-        }
-        try await alerts.saveAlertChannel(channel, project: project)
+        let channel = try await editor(alerts, project).createChannel(definition)
+        let secret = channel.secret
         guard let secret else { return success("Channel '\(channel.name)' created.") }
         let page: HTML = """
         <h1>Channel \(channel.name) created</h1>
@@ -138,6 +122,11 @@ struct AlertsDashboardActions: Sendable {
         <p><a href="/alerts">Back to alerts</a></p>
         """
         return DashboardResponse.html(DashboardLayout.bare(title: "Channel created", page))
+    }
+
+    /// An editor of `project`'s alerts with this server's target policy.
+    private func editor(_ alerts: any AlertStore, _ project: ProjectID) -> AlertsEditor {
+        AlertsEditor(alerts: alerts, project: project, allowPrivateTargets: configuration.alerts.allowPrivateTargets)
     }
 
     private func success(_ message: String) -> Response {
