@@ -26,6 +26,15 @@ extension ServeCommand {
         )
     }
 
+    /// Warns on stderr when alert links would point at an address other machines cannot open
+    /// (`--host 0.0.0.0`, `--port 0`) and no `--public-url` is set.
+    func warnWithoutPublicURL() {
+        guard publicURL == nil, port == 0 || ["0.0.0.0", "::", "[::]", ""].contains(host) else { return }
+        let message = "telltale serve: alert notifications link to the dashboard at \(Self.url(host: host, port: port)), "
+            + "which other machines cannot open; set --public-url to the address people reach this server at\n"
+        FileHandle.standardError.write(Data(message.utf8))
+    }
+
     /// The SMTP options (password from `TELLTALE_SMTP_PASSWORD`), or nil without `--smtp-host`.
     /// - Throws: `ValidationError` for a bad port or STARTTLS mode, or a missing sender or password.
     func smtpSettings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SMTPConfiguration? {
@@ -38,6 +47,9 @@ extension ServeCommand {
             return nil
         }
         guard let smtpFrom, !smtpFrom.isEmpty else { throw ValidationError("--smtp-from is required with --smtp-host") }
+        guard EmailAddress.isPlausible(smtpFrom) else {
+            throw ValidationError("--smtp-from must be an email address such as alerts@example.com or \"Telltale <alerts@example.com>\"; got '\(smtpFrom)'")
+        }
         let password = environment["TELLTALE_SMTP_PASSWORD"]
         if smtpUser != nil, password == nil {
             throw ValidationError("--smtp-user needs the password in the environment variable TELLTALE_SMTP_PASSWORD")
@@ -75,16 +87,5 @@ extension ServeCommand {
             configuration: AlertEngineConfiguration(interval: alerts.evaluationInterval, publicBaseURL: publicURL)
         )
         return (dispatcher, [AlertDispatcherService(dispatcher: dispatcher), engine])
-    }
-}
-
-/// Keeps the ``AlertDispatcher`` for the server's lifetime; at graceful shutdown (after the engine stopped)
-/// lets deliveries in flight finish within the grace period and closes its HTTP client.
-struct AlertDispatcherService: Service {
-    let dispatcher: AlertDispatcher
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await dispatcher.shutdown()
     }
 }

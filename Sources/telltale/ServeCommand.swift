@@ -89,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         let keys = try await StartupKeys.prepare(store: store, demo: demo)
         let dashboard = try dashboardConfiguration()
         let alerts = try alertsConfiguration()
+        warnWithoutPublicURL()
         try await loadRules(store: store, defaultProject: keys.project)
         let signInToken = try await Self.signInToken(store: store, project: keys.project, validFor: dashboard.signInLinkTTL)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

@@ -7,7 +7,7 @@ import TelltaleCore
 import TelltaleStore
 @testable import TelltaleServer
 
-@Suite("AlertEngine: rules evaluated from the rollups of a real store")
+@Suite("AlertEngine: rules evaluated from the rollups of a real store", .timeLimit(.minutes(2)))
 struct AlertEngineTests {
     typealias H = AlertEngineHarness
 

@@ -8,7 +8,8 @@ import TelltaleStore
 
 /// The alerts API on a real SQLite store: rules CRUD, file rules read-only, channels without secrets,
 /// validation messages naming the field, key scopes, history and deliveries.
-@Suite struct AlertsAPITests {
+// Waits on receivers and child processes: a regression fails the suite instead of hanging the run.
+@Suite(.timeLimit(.minutes(2))) struct AlertsAPITests {
     static func json(_ text: String, key: String) -> (HTTPFields, ByteBuffer) {
         (ServerFixture.headers(key: key, contentType: "application/json"), ByteBuffer(string: text))
     }

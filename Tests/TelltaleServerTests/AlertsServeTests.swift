@@ -9,7 +9,8 @@ import TelltaleStore
 @testable import TelltaleServer
 
 /// `telltale serve --rules` and the alert flags as a real process.
-@Suite struct AlertsServeTests {
+// Waits on receivers and child processes: a regression fails the suite instead of hanging the run.
+@Suite(.timeLimit(.minutes(2))) struct AlertsServeTests {
     @Test func aBadRulesFileStopsStartUpWithItsLinesAndExit1() throws {
         let directory = try TemporaryDirectory()
         let rules = directory.url.appendingPathComponent("rules.yaml")
@@ -41,6 +42,7 @@ import TelltaleStore
             (["--alert-interval", "1m"], "--alert-interval must be a duration from 1s to 30s"),
             (["--smtp-starttls", "maybe"], "--smtp-starttls must be required, opportunistic or off"),
             (["--smtp-host", "mail.example.com"], "--smtp-from is required with --smtp-host"),
+            (["--smtp-host", "mail.example.com", "--smtp-from", "alerts at example.com"], "--smtp-from must be an email address"),
             (["--smtp-host", "mail.example.com", "--smtp-from", "a@example.com", "--smtp-user", "u"],
              "--smtp-user needs the password in the environment variable TELLTALE_SMTP_PASSWORD"),
             (["--public-url", "ftp://x"], "--public-url must be an http or https URL"),

@@ -89,18 +89,11 @@ extension DefinitionReader {
             report(node, field: "to", "to must list at least one email address")
             return nil
         }
-        for address in addresses where !Self.isEmailAddress(address) {
+        for address in addresses where !EmailAddress.isMailbox(address) {
             report(node, field: "to", "to: \"\(address)\" is not an email address")
             return nil
         }
         return addresses
-    }
-
-    static func isEmailAddress(_ address: String) -> Bool {
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        let forbidden = CharacterSet.whitespacesAndNewlines.union(.controlCharacters).union(CharacterSet(charactersIn: ",<>;\"()[]\\"))
-        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && address.count <= 254
-            && address.unicodeScalars.allSatisfy { !forbidden.contains($0) }
     }
 
     /// `url`: an http or https URL with a host. The value is never echoed (a Slack URL is a secret).

@@ -5,7 +5,8 @@ import TelltaleStore
 @testable import TelltaleServer
 
 /// The dispatcher on a real SQLite store, delivering to real local receivers.
-@Suite struct AlertDispatcherTests {
+// Waits on receivers and child processes: a regression fails the suite instead of hanging the run.
+@Suite(.timeLimit(.minutes(2))) struct AlertDispatcherTests {
     struct Setup {
         let directory: TemporaryDirectory
         let store: SQLiteCallStore
@@ -143,6 +144,22 @@ import TelltaleStore
         let hung = try await setup.delivery("n_hang")
         #expect(hung.status == .failed)
         #expect(hung.lastError == "request to 127.0.0.1 failed: cancelled; not retried: the server shut down")
+    }
+
+    @Test func sendTestAfterShutdownFailsAtOnceWithoutSending() async throws {
+        let setup = try await Setup.make()
+        let receiver = HTTPReceiver()
+        try await HTTPReceiver.run(receiver) { base in
+            let channel = AlertChannel(id: "ch-1", name: "hook", kind: .webhook, url: "\(base)/hook", secret: WebhookSenderTests.secret)
+            try await setup.save([channel])
+            let dispatcher = setup.dispatcher(policy: Self.fast)
+            await dispatcher.shutdown()
+            let delivery = await dispatcher.sendTest(channel: channel, project: setup.project)
+            #expect(delivery.status == .failed && delivery.attempts == 0)
+            #expect(delivery.lastError == "not attempted: the server is shutting down")
+            #expect(try await setup.delivery(delivery.id).status == .failed)
+        }
+        #expect(await receiver.received.isEmpty)
     }
 
     @Test func sendTestReturnsTheFinalDelivery() async throws {

@@ -4,7 +4,8 @@ import Testing
 @testable import TelltaleServer
 
 /// The SMTP client against a real SMTP server on a local port.
-@Suite struct SMTPClientTests {
+// Waits on receivers and child processes: a regression fails the suite instead of hanging the run.
+@Suite(.timeLimit(.minutes(2))) struct SMTPClientTests {
     static func message(to: [String] = ["oncall@example.com"], text: String = "Hello\n.\n..two dots\nend", html: String = "<p>Hello</p>") -> EmailMessage {
         EmailMessage(from: "Telltale <alerts@example.com>", to: to, subject: "Überlast: search", text: text, html: html)
     }

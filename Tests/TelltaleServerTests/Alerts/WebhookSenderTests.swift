@@ -6,7 +6,8 @@ import TelltaleCore
 @testable import TelltaleServer
 
 /// Slack and webhook deliveries to real local HTTP receivers.
-@Suite struct WebhookSenderTests {
+// Waits on receivers and child processes: a regression fails the suite instead of hanging the run.
+@Suite(.timeLimit(.minutes(2))) struct WebhookSenderTests {
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
     /// A sender allowed to reach local receivers, using a client the caller shuts down.

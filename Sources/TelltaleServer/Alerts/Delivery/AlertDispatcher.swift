@@ -74,7 +74,14 @@ package actor AlertDispatcher: AlertDispatching {
         notification.isTest = true
         var delivery = Self.pendingDelivery(notification, channel)
         await save(delivery, project: project, creating: true)
+        // A test takes an attempt slot like any delivery, so a burst of tests cannot open unbounded connections.
+        guard await acquireSlot() else {
+            abandon(&delivery, reason: "not attempted: the server is shutting down")
+            await save(delivery, project: project, creating: false)
+            return delivery
+        }
         let result = await attempt(notification, channel: channel)
+        releaseSlot()
         apply(result, attempt: 1, isLast: true, to: &delivery)
         await save(delivery, project: project, creating: false)
         return delivery

@@ -44,36 +44,20 @@ package enum AlertEmailRenderer {
         var html = """
         <!DOCTYPE html>
         <html><body style="font-family: -apple-system, Helvetica, Arial, sans-serif; color: #1f2328;">
-        <h2 style="color: \(color);">\(escape(notification.title))</h2>
-        <p>\(escape(notification.transition.summary))</p>
+        <h2 style="color: \(color);">\(HTML.escape(notification.title))</h2>
+        <p>\(HTML.escape(notification.transition.summary))</p>
         <table cellpadding="4" style="border-collapse: collapse;">
 
         """
         for (label, value) in rows(for: notification) where label != "Dashboard" {
-            html += "<tr><th align=\"left\">\(escape(label))</th><td>\(escape(value))</td></tr>\n"
+            html += "<tr><th align=\"left\">\(HTML.escape(label))</th><td>\(HTML.escape(value))</td></tr>\n"
         }
         html += "</table>\n"
         if let url = notification.dashboardURL {
-            html += "<p><a href=\"\(escape(url))\">Open in the Telltale dashboard</a></p>\n"
+            html += "<p><a href=\"\(HTML.escape(url))\">Open in the Telltale dashboard</a></p>\n"
         }
         if notification.isTest { html += "<p><em>This is a test notification sent from Telltale; no rule fired.</em></p>\n" }
         html += "</body></html>\n"
         return html
-    }
-
-    /// `&`, `<`, `>`, `"` and `'` as entities.
-    package static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

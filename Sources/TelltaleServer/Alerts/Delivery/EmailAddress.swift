@@ -11,10 +11,20 @@ package enum EmailAddress {
         return trimmed
     }
 
-    /// Whether `address` looks like a deliverable mailbox (`local@domain`, no spaces or angle brackets).
-    package static func isPlausible(_ address: String) -> Bool {
-        let bare = bare(address)
-        guard let at = bare.firstIndex(of: "@"), at != bare.startIndex, bare.index(after: at) != bare.endIndex else { return false }
-        return !bare.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," }) && bare.filter({ $0 == "@" }).count == 1
+    /// Whether `address` is a bare mailbox, `local@domain`: one `@` with text on both sides, at most 254
+    /// characters, no spaces, control characters or the punctuation that would end or quote an SMTP path
+    /// (`,<>;"()[]\\`).
+    package static func isMailbox(_ address: String) -> Bool {
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && address.count <= 254
+            && address.unicodeScalars.allSatisfy { !forbidden.contains($0) }
     }
+
+    /// Whether `address` is a mailbox, bare or as `Name <local@domain>`.
+    package static func isPlausible(_ address: String) -> Bool {
+        isMailbox(bare(address))
+    }
+
+    private static let forbidden = CharacterSet.whitespacesAndNewlines.union(.controlCharacters)
+        .union(CharacterSet(charactersIn: ",<>;\"()[]\\"))
 }
