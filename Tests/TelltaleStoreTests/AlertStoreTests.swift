@@ -245,6 +245,32 @@ struct AlertStoreTests {
         #expect(try await store.alertDeliveries(project: other, ruleID: nil, limit: 10).isEmpty)
     }
 
+    @Test("history and deliveries keep the newest rows per rule; other rules and test deliveries are untouched")
+    func logsAreTrimmedPerRule() async throws {
+        let temp = try TempStore()
+        defer { temp.cleanUp() }
+        let store = temp.store
+        let project = try await store.projects()[0].id
+        for id in ["a", "b"] { try await store.saveAlertRule(Self.rule(id), project: project) }
+        let keep = SQLiteCallStore.alertLogRowsPerRule
+        let firing = AlertRuleState(state: .firing, since: Self.t0)
+        try await store.recordAlertEvaluation(project: project, ruleID: "b", state: firing, transition: Self.transition("b", .firing, at: -1))
+        for index in 0..<(keep + 5) {
+            let at = Double(index)
+            try await store.recordAlertEvaluation(project: project, ruleID: "a", state: firing, transition: Self.transition("a", .renotify, at: at))
+            try await store.createAlertDelivery(AlertDelivery(
+                id: "n\(index)", ruleID: "a", channelID: "c1", channelName: "c1", channelKind: .webhook,
+                transitionKind: .renotify, transitionAt: Self.t0.addingTimeInterval(at)), project: project)
+        }
+        let history = try await store.alertHistory(project: project, ruleID: "a", limit: 10 * keep)
+        #expect(history.count == keep)
+        #expect(history.first?.at == Self.t0.addingTimeInterval(Double(keep + 4)))
+        #expect(history.last?.at == Self.t0.addingTimeInterval(5))
+        let deliveries = try await store.alertDeliveries(project: project, ruleID: "a", limit: 10 * keep)
+        #expect(deliveries.count == keep && deliveries.last?.id == "n5")
+        #expect(try await store.alertHistory(project: project, ruleID: "b", limit: 10).count == 1)
+    }
+
     @Test("a v5 database file is migrated to v6 with its calls intact")
     func migrationFromV5() async throws {
         let temp = try TempStore()

@@ -42,7 +42,23 @@ extension SQLiteCallStore {
                 """, arguments: [project, ruleID, transition.kind.rawValue, transition.from.rawValue,
                                  transition.to.rawValue, CallRow.microseconds(transition.at), transition.value,
                                  transition.threshold, transition.summary])
+            try Self.trim("alert_history", order: "at", project: project, ruleID: ruleID, db)
         }
+    }
+
+    /// How many transitions and deliveries are kept per rule (and for test notifications, per project):
+    /// the newest ones. A rule that flaps every evaluation would otherwise grow both tables without end.
+    public static let alertLogRowsPerRule = 1000
+
+    /// Deletes the rows of `table` for one rule beyond the newest ``alertLogRowsPerRule``.
+    static func trim(_ table: String, order column: String, project: ProjectID, ruleID: String, _ db: Database,
+                     keep: Int = alertLogRowsPerRule) throws {
+        // Served by the (project_id, rule_id, <column>, seq) index: walks at most `keep` + the excess.
+        try db.execute(sql: """
+            DELETE FROM \(table) WHERE project_id = ? AND rule_id = ? AND (\(column), seq) < (
+                SELECT \(column), seq FROM \(table) WHERE project_id = ? AND rule_id = ?
+                ORDER BY \(column) DESC, seq DESC LIMIT 1 OFFSET ?)
+            """, arguments: [project, ruleID, project, ruleID, keep - 1])
     }
 
     /// Transitions of one rule (or of all when `ruleID` is nil), newest first, at most `limit`.
@@ -73,6 +89,7 @@ extension SQLiteCallStore {
                                  CallRow.microseconds(delivery.transitionAt), delivery.isTest, delivery.status.rawValue,
                                  delivery.attempts, delivery.lastError, delivery.lastAttemptAt.map(CallRow.microseconds),
                                  delivery.deliveredAt.map(CallRow.microseconds)])
+            try Self.trim("alert_deliveries", order: "transition_at", project: project, ruleID: delivery.ruleID, db)
         }
     }
 
