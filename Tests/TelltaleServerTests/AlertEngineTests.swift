@@ -122,6 +122,21 @@ struct AlertEngineTests {
         #expect(try await h.store.alertHistory(project: h.project, ruleID: "id-busy", limit: 5).map(\.kind) == [.firing, .pending])
     }
 
+    @Test("a pending breach is restarted after a gap in evaluations: `for` counts only what was seen")
+    func pendingRestartsAfterAGap() async throws {
+        let h = try await H()
+        try await h.rule("busy", .callCount(above: 3), window: 3600, for: 120)
+        try await h.traffic(10, from: -300, to: -10)
+        #expect(try await h.tick(0).kinds == ["busy": .pending])
+        // The server was down for 10 minutes: the breach restarts as pending instead of firing at once.
+        let after = try await h.tick(600)
+        #expect(after.kinds.isEmpty && after.sent.isEmpty)
+        #expect(try await h.store.alertStates(project: h.project)["id-busy"]?.since == H.at(600))
+        #expect(try await h.tick(615).kinds.isEmpty)
+        #expect(try await h.tick(660).kinds.isEmpty)
+        #expect(try await h.tick(720).kinds == ["busy": .firing])
+    }
+
     @Test("re-notification while firing, at the configured interval")
     func renotify() async throws {
         let h = try await H()
