@@ -16,6 +16,10 @@ public protocol CallStore: Sendable {
 
     /// Totals for the filtered range.
     func summary(_ query: CallQuery) async throws -> SummaryStats
+
+    /// Totals for the filtered range without the session count (`sessions` is 0): rollups only, for
+    /// callers that run often over long windows, such as alert evaluation.
+    func callTotals(_ query: CallQuery) async throws -> SummaryStats
     /// Per-target stats for `tools/call` (`.tool`), `prompts/get` (`.prompt`) or `resources/read` (`.resource`).
     func targets(_ kind: TargetKind, _ query: CallQuery) async throws -> [TargetStats]
     /// Per client name + version.

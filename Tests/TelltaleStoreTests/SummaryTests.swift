@@ -73,6 +73,11 @@ struct SummaryTests {
         #expect(Set(summary.outcomes.keys) == Set(CallOutcome.allCases.map(\.rawValue)))
         #expect(summary.errorRate == (filter.calls == 0 ? 0 : Double(filter.errors) / Double(filter.calls)))
         #expect((summary.latency.p50Ms == nil) == (filter.calls == 0))
+        // The totals without sessions (alert evaluation) are the same numbers, sessions left at 0.
+        var totals = try await temp.store.callTotals(filter.query(project))
+        #expect(totals.sessions == 0)
+        totals.sessions = summary.sessions
+        #expect(totals == summary)
     }
 
     @Test("percentiles of one tool: nearest rank over 10, 15, 20, 30, 40 ms")

@@ -16,10 +16,10 @@ extension AlertEngine {
     func measure(_ rule: AlertRule, project: ProjectID, now: Date) async throws -> AlertWindowCounts {
         let window = TimeInterval(rule.windowSeconds)
         let start = now.addingTimeInterval(-window)
-        let summary = try await store.summary(Self.query(rule.scope, project: project, from: start, to: now))
+        let summary = try await store.callTotals(Self.query(rule.scope, project: project, from: start, to: now))
         var counts = Self.counts(summary)
         if case .throughputCollapse = rule.condition {
-            let baseline = try await store.summary(
+            let baseline = try await store.callTotals(
                 Self.query(rule.scope, project: project, from: start.addingTimeInterval(-window), to: start))
             counts.baselineRequests = baseline.calls
         }

@@ -18,11 +18,20 @@ extension SQLiteCallStore {
     /// Percentiles come from the merged latency sketches (≤ 1% relative error); `sessions` counts the sessions
     /// active in the range (see ``sessions(_:order:limit:)``).
     public func summary(_ query: CallQuery) async throws -> SummaryStats {
+        try await totals(query, countingSessions: true)
+    }
+
+    /// Totals without the session count: rollups only.
+    public func callTotals(_ query: CallQuery) async throws -> SummaryStats {
+        try await totals(query, countingSessions: false)
+    }
+
+    private func totals(_ query: CallQuery, countingSessions: Bool) async throws -> SummaryStats {
         try await pool.read { db in
             var scan = RollupScan(dimensions: [], latency: true)
             try scan.run(query, db, catalog: self.seriesCatalog)
             let total = scan.totalsPerGroup().values.reduce(into: RollupAccumulator()) { $0.merge($1) }
-            let sessions = try Self.activeSessionCount(query, db)
+            let sessions = countingSessions ? try Self.activeSessionCount(query, db) : 0
             return SummaryStats(
                 calls: Int(total.calls), notifications: Int(total.notifications), outcomes: total.outcomeCounts,
                 errorRate: total.errorRate, sessions: sessions, latency: total.latency)
