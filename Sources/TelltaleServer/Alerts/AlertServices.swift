@@ -2,16 +2,6 @@ import Foundation
 import TelltaleCore
 import TelltaleStore
 
-/// Sends a "test notification" to one channel now, for `POST /api/v1/alerts/channels/{id}/test`.
-///
-/// ``AlertDispatcher`` implements it (one attempt, recorded in the delivery log).
-package protocol AlertTestSending: Sendable {
-    /// Sends a test notification (`alert.test`) to `channel` and returns its delivery once delivered or failed.
-    func sendTest(channel: AlertChannel, project: ProjectID, projectName: String?) async -> AlertDelivery
-}
-
-extension AlertDispatcher: AlertTestSending {}
-
 /// What the alerts API needs besides the store; without a test sender, "send test" answers 503.
 package struct AlertServices: Sendable {
     package var testSender: (any AlertTestSending)?
