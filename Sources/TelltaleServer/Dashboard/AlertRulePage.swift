@@ -32,7 +32,7 @@ struct AlertRulePage {
         let body: HTML = """
         <p><a href="/alerts">All alerts</a></p>
         <section class="panel" id="rule-definition"><h2>Definition</h2>
-        <p>\(AlertsPage.stateBadge(state?.state ?? .ok)) \(AlertsPage.describe(rule.condition)) over \(AlertDuration.format(rule.windowSeconds))\(rule.forSeconds > 0 ? " for \(AlertDuration.format(rule.forSeconds))" : ""), scope \(AlertsPage.describe(rule.scope)), source \(rule.source.rawValue).</p>
+        <p>\(AlertsPage.stateBadge(state?.state ?? .ok)) \(rule.condition.text) over \(AlertDuration.format(rule.windowSeconds))\(rule.forSeconds > 0 ? " for \(AlertDuration.format(rule.forSeconds))" : ""), scope \(rule.scope.text), source \(rule.source.rawValue).</p>
         \(state.map { "<p class=\"muted\">Last value \($0.value.map { AlertsPage.number($0) } ?? "–"), \($0.state.rawValue) since \(DashboardFormat.timestamp($0.since)).</p>" as HTML } ?? .empty)
         </section>
         <section class="panel" id="rule-history"><h2>History</h2>

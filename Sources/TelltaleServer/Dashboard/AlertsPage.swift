@@ -24,7 +24,7 @@ struct AlertsPage {
                 : .empty
             return """
             <tr><td><a href="/alerts/rules/\(URLQuery.encode(rule.id))">\(rule.name)</a>\(rule.enabled ? HTML.empty : " <span class=\"badge gray\">disabled</span>")</td>
-            <td>\(Self.stateBadge(state?.state ?? .ok))</td><td>\(Self.describe(rule.condition))</td><td>\(Self.describe(rule.scope))</td>
+            <td>\(Self.stateBadge(state?.state ?? .ok))</td><td>\(rule.condition.text)</td><td>\(rule.scope.text)</td>
             <td>\(AlertDuration.format(rule.windowSeconds))\(rule.forSeconds > 0 ? " for \(AlertDuration.format(rule.forSeconds))" : "")</td>
             <td>\(rule.channelIDs.map { names[$0] ?? $0 }.joined(separator: ", "))</td>
             <td>\(state?.value.map { Self.number($0) } ?? "–")</td><td>\(rule.source.rawValue)</td><td>\(delete)</td></tr>
@@ -97,31 +97,8 @@ struct AlertsPage {
         }
     }
 
+    /// Up to two decimals, no trailing zeros: `12.5`, `800`, `0.33`.
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value)
-    }
-
-    /// `error rate > 5% (min 20 calls)`, `p95 latency > 800 ms` …
-    static func describe(_ condition: AlertCondition) -> String {
-        switch condition {
-        case let .errorRate(above, minCalls, countToolErrors):
-            "error rate > \(number(above))% (min \(minCalls) calls\(countToolErrors ? ", tool errors count" : ""))"
-        case let .latency(percentile, above): "\(percentile.rawValue) latency > \(number(above)) ms"
-        case let .throughputCollapse(below, baseline):
-            below == 0 ? "no calls (baseline ≥ \(baseline))" : "calls < \(number(below))% of the previous window (baseline ≥ \(baseline))"
-        case let .callCount(above): "calls > \(above)"
-        case .deadman: "no traffic"
-        }
-    }
-
-    /// `server=weather tool=search env=prod`, or `whole project`.
-    static func describe(_ scope: AlertScope) -> String {
-        var parts: [String] = []
-        for (key, value) in [("server", scope.server), ("tool", scope.tool), ("prompt", scope.prompt), ("resource", scope.resource),
-                             ("method", scope.method), ("client", scope.client), ("version", scope.clientVersion)] {
-            if let value { parts.append("\(key)=\(value)") }
-        }
-        parts += scope.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        return parts.isEmpty ? "whole project" : parts.joined(separator: " ")
+        AlertText.number(value, decimals: 2)
     }
 }
