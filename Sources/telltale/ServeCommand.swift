@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
     ))
     var rules: String?
 
-    @Flag(name: .customLong("allow-private-targets"), help: "Allow Slack and webhook URLs on loopback, link-local and private addresses.")
+    @Flag(name: .customLong("allow-private-targets"), help: "Allow Slack and webhook URLs on loopback, link-local, private and other non-public addresses.")
     var allowPrivateTargets = false
 
     @Option(name: .customLong("smtp-host"), help: "SMTP server for email alerts (password from TELLTALE_SMTP_PASSWORD).")
