@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("smtp-port"), help: "SMTP port.")
     var smtpPort = 587
 
-    @Option(name: .customLong("smtp-starttls"), help: ArgumentHelp("STARTTLS: required, opportunistic or off.", valueName: "mode"))
+    @Option(name: .customLong("smtp-starttls"), help: ArgumentHelp("STARTTLS: required, opportunistic (no AUTH without TLS) or off.", valueName: "mode"))
     var smtpStartTLS = "required"
 
     @Option(name: .customLong("smtp-user"), help: "SMTP user for AUTH PLAIN/LOGIN.")

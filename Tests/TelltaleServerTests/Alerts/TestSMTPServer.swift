@@ -18,8 +18,9 @@ final class TestSMTPServer: Sendable {
         var refusedRecipients: Set<String> = []
         /// Echo the AUTH data back in the 535 reply (a badly behaved server), to check redaction.
         var echoCredentialsOnFailure = false
-        /// Answer STARTTLS with `220 go` and a forged `250 fake` in the same write (STARTTLS response injection).
-        var injectAfterStartTLS = false
+        /// Answer STARTTLS with `220 go\r\n` followed by these bytes in the same write (STARTTLS response injection,
+        /// e.g. a forged `250 fake\r\n`).
+        var injectAfterStartTLS: String?
     }
 
     struct Mail: Sendable {
@@ -148,7 +149,11 @@ final class TestSMTPSessionHandler: ChannelInboundHandler {
         case "HELO": reply(context, "250 test.local")
         case "STARTTLS":
             guard let tls = server.options.tls, !overTLS else { return reply(context, "502 5.5.1 not available") }
-            reply(context, server.options.injectAfterStartTLS ? "220 go\r\n250 fake" : "220 2.0.0 Ready to start TLS")
+            if let injected = server.options.injectAfterStartTLS {
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 go\r\n" + injected)), promise: nil)
+            } else {
+                reply(context, "220 2.0.0 Ready to start TLS")
+            }
             overTLS = true
             try! context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
         case "AUTH":
