@@ -244,19 +244,20 @@ final class TestSMTPSessionHandler: ChannelInboundHandler {
     }
 }
 
-/// A self-signed certificate for `localhost` and 127.0.0.1, made with the `openssl` command.
+/// A self-signed certificate (by default for `localhost` and 127.0.0.1), made with the `openssl` command.
 struct TestCertificate {
     let certificate: NIOSSLCertificate
     let privateKey: NIOSSLPrivateKey
 
-    static func make(in directory: URL) throws -> TestCertificate {
+    static func make(in directory: URL, commonName: String = "localhost",
+                     subjectAltName: String = "DNS:localhost,IP:127.0.0.1") throws -> TestCertificate {
         let key = directory.appendingPathComponent("key.pem").path
         let cert = directory.appendingPathComponent("cert.pem").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                             "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
-                             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+                             "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=\(commonName)",
+                             "-addext", "subjectAltName=\(subjectAltName)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -177,6 +177,29 @@ import TelltaleCore
         #expect(lookups.withLock { $0 } == [host, host])  // resolved once per attempt, by the guard
     }
 
+    @Test func httpsDeliveriesToTheCheckedAddressStillVerifyTheURLsHostName() async throws {
+        let host = "hooks.rebinding.invalid"
+        let directory = try TemporaryDirectory()
+        // A certificate for the URL's host name only: the TLS handshake must check that name, not the address.
+        let certificate = try TestCertificate.make(in: directory.url, commonName: host, subjectAltName: "DNS:\(host)")
+        let receiver = TLSHTTPReceiver()
+        let port = try await receiver.start(try certificate.serverContext())
+        defer { Task { await receiver.stop() } }
+        let guardian = AlertTargetGuard(allowPrivateTargets: true) { _ in [try #require(IPAddressBytes("127.0.0.1"))] }
+        let client = AlertHTTPSender.makeClient()
+        let trusting = AlertChannelSender(http: AlertHTTPSender(client: client, tlsConfiguration: certificate.clientConfiguration()),
+                                          smtp: nil, targetGuard: guardian)
+        let channel = AlertChannel(id: "ch-8", name: "tls", kind: .webhook, url: "https://\(host):\(port)/in", secret: Self.secret)
+        try await trusting.send(AlertTestData.notification(), to: channel)
+        #expect(receiver.hosts == ["\(host):\(port)"])
+        // Without trust in that certificate the handshake fails: TLS is verified, not skipped.
+        let strict = AlertChannelSender(http: AlertHTTPSender(client: client), smtp: nil, targetGuard: guardian)
+        let error = await #expect(throws: AlertSendError.self) { try await strict.send(AlertTestData.notification(), to: channel) }
+        #expect(error?.message.hasPrefix("request to \(host) failed") == true, "\(error?.message ?? "")")
+        #expect(receiver.hosts.count == 1)
+        try await client.shutdown()
+    }
+
     @Test func emailWithoutSMTPConfigurationFailsPermanently() async throws {
         try await Self.withSender { sender in
             let error = await #expect(throws: AlertSendError.self) {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOSSL
 
 /// POSTs JSON to Slack and webhook targets with AsyncHTTPClient: 2xx is delivered; any other status or a
 /// network error is a failed attempt described by the host alone (paths and queries may hold secrets).
@@ -8,10 +9,13 @@ import NIOCore
 package struct AlertHTTPSender: Sendable {
     package var client: HTTPClient
     package var timeout: Duration
+    /// TLS settings of the clients made for pinned deliveries; nil: the defaults (system trust roots).
+    package var tlsConfiguration: TLSConfiguration?
 
-    package init(client: HTTPClient, timeout: Duration = .seconds(10)) {
+    package init(client: HTTPClient, timeout: Duration = .seconds(10), tlsConfiguration: TLSConfiguration? = nil) {
         self.client = client
         self.timeout = timeout
+        self.tlsConfiguration = tlsConfiguration
     }
 
     /// The process-wide client for alert deliveries (like `HTTPClient.shared`, never shut down, so no
@@ -20,20 +24,15 @@ package struct AlertHTTPSender: Sendable {
 
     /// A client for alert deliveries: redirects are not followed (one could lead to a private target).
     /// `dnsOverride` maps host names to the address to connect to instead of resolving them again.
-    package static func makeClient(dnsOverride: [String: String] = [:]) -> HTTPClient {
+    package static func makeClient(dnsOverride: [String: String] = [:], tlsConfiguration: TLSConfiguration? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        if let tlsConfiguration { configuration.tlsConfiguration = tlsConfiguration }
         configuration.redirectConfiguration = .disallow
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: .seconds(10))
         // A refused connection fails the attempt at once; the dispatcher's backoff decides when to try again.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.dnsOverride = dnsOverride
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }
-
-    /// POSTs `body` to `url` with `headers`, letting the client resolve the host; throws an `AlertSendError`
-    /// unless the reply is 2xx.
-    package func post(_ body: Data, to url: URL, headers: [(name: String, value: String)]) async throws {
-        try await post(body, to: url, headers: headers, using: client)
     }
 
     /// POSTs `body` to the checked target: the connection goes to `target.address` (the address the guard
@@ -46,7 +45,7 @@ package struct AlertHTTPSender: Sendable {
         }
         // AsyncHTTPClient sets connection overrides per client, so a pinned delivery gets its own (alerts are
         // rare; the cost is one connection per attempt).
-        let pinned = Self.makeClient(dnsOverride: [target.url.host ?? target.host: target.address.description])
+        let pinned = Self.makeClient(dnsOverride: [target.url.host ?? target.host: target.address.description], tlsConfiguration: tlsConfiguration)
         do {
             try await post(body, to: target.url, headers: headers, using: pinned)
         } catch {
