@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
     ))
     var rules: String?
 
-    @Flag(name: .customLong("allow-private-targets"), help: "Allow Slack and webhook URLs on loopback, link-local and private addresses.")
+    @Flag(name: .customLong("allow-private-targets"), help: "Allow Slack and webhook URLs on loopback, link-local, private and other non-public addresses.")
     var allowPrivateTargets = false
 
     @Option(name: .customLong("smtp-host"), help: "SMTP server for email alerts (password from TELLTALE_SMTP_PASSWORD).")
@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("smtp-port"), help: "SMTP port.")
     var smtpPort = 587
 
-    @Option(name: .customLong("smtp-starttls"), help: ArgumentHelp("STARTTLS: required, opportunistic or off.", valueName: "mode"))
+    @Option(name: .customLong("smtp-starttls"), help: ArgumentHelp("STARTTLS: required, opportunistic (no AUTH without TLS) or off.", valueName: "mode"))
     var smtpStartTLS = "required"
 
     @Option(name: .customLong("smtp-user"), help: "SMTP user for AUTH PLAIN/LOGIN.")

@@ -167,7 +167,7 @@ import TelltaleStore
             let secret = try #require(created["secret"] as? String)
             #expect(secret.hasPrefix("whsec_"))
             #expect(Data(base64Encoded: String(secret.dropFirst(6)))?.count == 32)
-            #expect(created["url"] as? String == "http://127.0.0.1:9/in")
+            #expect(created["url"] as? String == "http://127.0.0.1:9/…")
 
             let list = try await Self.send(client, .get, "/api/v1/alerts/channels", key: fixture.readKey)
             let text = String(buffer: list.body)
@@ -188,6 +188,19 @@ import TelltaleStore
             #expect(try await Self.send(client, .delete, "/api/v1/alerts/channels/\(id)", key: fixture.adminKey).status == .noContent)
             #expect(try await Self.send(client, .delete, "/api/v1/alerts/channels/\(id)", key: fixture.adminKey).status == .notFound)
         }
+    }
+
+    @Test(arguments: [
+        ("https://discord.com/api/webhooks/123456/t0ken-secret?wait=true", "https://discord.com/api/…"),
+        ("https://hooks.zapier.com/hooks/catch/123/abcdef/", "https://hooks.zapier.com/hooks/…"),
+        ("https://user:pa55@example.com:8443/in/t0ken#frag", "https://example.com:8443/in/…"),
+        ("http://127.0.0.1:9/t0ken-secret?token=abc", "http://127.0.0.1:9/…"),
+        ("https://example.com/\(String(repeating: "k", count: 40))/more", "https://example.com/…"),
+        ("https://example.com/", "https://example.com/"), ("https://example.com?key=abc", "https://example.com"),
+        ("http://[::1]:8080/a/b", "http://[::1]:8080/a/…"),
+    ])
+    func webhookURLsAreReadWithTheirPathMasked(url: String, shown: String) {
+        #expect(AlertChannelReply(AlertChannel(id: "c", name: "hook", kind: .webhook, url: url)).url == shown)
     }
 
     @Test func fileRulesAndChannelsAreReadOnly() async throws {

@@ -32,7 +32,7 @@ import TelltaleStore
             #expect(channel.headers[.location]?.hasPrefix("/alerts?message=") == true)
 
             let hook = try await DashboardBrowser.post(client, "/alerts/channels",
-                                                       [("name", "hook"), ("kind", "webhook"), ("target", "http://127.0.0.1:9/in")], cookie: cookie)
+                                                       [("name", "hook"), ("kind", "webhook"), ("target", "http://127.0.0.1:9/in/t0ken-in-path")], cookie: cookie)
             #expect(hook.status == .ok)
             let stored = try await fixture.store.alertChannels(project: fixture.project.id)
             let secret = try #require(stored.first { $0.name == "hook" }?.secret)
@@ -59,6 +59,8 @@ import TelltaleStore
             #expect(page.contains("<span class=\"badge green\">ok</span>"))
             #expect(page.contains("ops@example.com, oncall@example.com"))
             #expect(!page.contains(secret))
+            #expect(page.contains("http://127.0.0.1:9/in/…"))  // the webhook path is masked for every reader
+            #expect(!page.contains("t0ken-in-path"))
 
             let rule = try #require(try await fixture.store.alertRules(project: fixture.project.id).first)
             let rulePage = try await DashboardBrowser.page(client, "/alerts/rules/\(rule.id)", cookie: cookie)

@@ -113,8 +113,9 @@ struct AlertConditionReply: Encodable, Sendable {
     }
 }
 
-/// A channel without its secrets: a Slack URL as scheme and host only, a webhook URL without query or
-/// credentials, never the signing secret (except `secret` once, in the reply that creates a webhook channel).
+/// A channel without its secrets: a Slack URL as scheme and host only, a webhook URL as scheme, host and port
+/// with its path masked (receivers often put a token in the path), never query, credentials, fragment or the
+/// signing secret (except `secret` once, in the reply that creates a webhook channel).
 struct AlertChannelReply: Encodable, Sendable {
     var id: String
     var name: String
@@ -136,7 +137,7 @@ struct AlertChannelReply: Encodable, Sendable {
         case .slack:
             url = channel.url.flatMap { Self.origin($0) }
         case .webhook:
-            url = channel.url.flatMap { Self.withoutSecrets($0) }
+            url = channel.url.flatMap { Self.masked($0) }
             signed = channel.secret != nil
             if revealingSecret { secret = channel.secret }
         }
@@ -144,18 +145,23 @@ struct AlertChannelReply: Encodable, Sendable {
 
     /// `https://hooks.slack.com` of `https://hooks.slack.com/services/…`.
     static func origin(_ url: String) -> String? {
-        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+        guard let components = URLComponents(string: url), let scheme = components.scheme, var host = components.host else { return nil }
+        if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }  // IPv6
         return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
     }
 
-    /// The URL without user, password, query or fragment.
-    static func withoutSecrets(_ url: String) -> String? {
-        guard var components = URLComponents(string: url) else { return nil }
-        components.user = nil
-        components.password = nil
-        components.query = nil
-        components.fragment = nil
-        return components.string
+    /// The longest first path segment `masked(_:)` shows.
+    static let maximumShownSegment = 32
+
+    /// `https://discord.com/api/…` of `https://discord.com/api/webhooks/1/token?x=1`: scheme, host and port, and
+    /// of the path only a short first segment followed by more (a lone segment may be the token itself: `/…`).
+    /// Never user, password, query or fragment.
+    static func masked(_ url: String) -> String? {
+        guard let origin = origin(url), let components = URLComponents(string: url) else { return nil }
+        let segments = components.percentEncodedPath.split(separator: "/")
+        guard let first = segments.first else { return components.percentEncodedPath.isEmpty ? origin : origin + "/" }
+        if segments.count > 1 && first.count <= maximumShownSegment { return "\(origin)/\(first)/…" }
+        return origin + "/…"
     }
 }
 

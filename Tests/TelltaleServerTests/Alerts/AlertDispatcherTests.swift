@@ -234,7 +234,7 @@ import TelltaleStore
         let server = TestSMTPServer(options: .init(authMechanisms: ["PLAIN"]))
         let port = try await server.start()
         defer { Task { await server.stop() } }
-        let smtp = SMTPConfiguration(host: "127.0.0.1", port: port, startTLS: .opportunistic, username: "alerts", password: "s3cret-Pa55",
+        let smtp = SMTPConfiguration(host: "127.0.0.1", port: port, startTLS: .off, username: "alerts", password: "s3cret-Pa55",
                                      from: "Telltale <alerts@example.com>")
         let channel = AlertChannel(id: "ch-1", name: "oncall", kind: .email, emailTo: ["oncall@example.com", "lead@example.com"])
         try await setup.save([channel])

@@ -48,7 +48,9 @@ import TelltaleStore
         let sender = AlertHTTPSender(client: client, timeout: .milliseconds(300))
         let started = ContinuousClock.now
         let error = await #expect(throws: AlertSendError.self) {
-            try await sender.post(Data("{}".utf8), to: URL(string: "http://127.0.0.1:\(silent.localAddress!.port!)/x?secret=1")!, headers: [])
+            let target = AlertDeliveryTarget(url: URL(string: "http://127.0.0.1:\(silent.localAddress!.port!)/x?secret=1")!,
+                                             host: "127.0.0.1", address: IPAddressBytes("127.0.0.1")!)
+            try await sender.post(Data("{}".utf8), to: target, headers: [])
         }
         #expect(ContinuousClock.now - started < .seconds(5))
         #expect(error?.message == "request to 127.0.0.1 failed: timed out")

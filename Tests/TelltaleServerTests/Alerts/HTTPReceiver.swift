@@ -11,6 +11,8 @@ actor HTTPReceiver {
         var path: String
         var headers: [String: String]
         var body: Data
+        /// The `Host` header (HTTP/1.1), which Hummingbird keeps apart from the other headers.
+        var authority: String? = nil
     }
 
     private(set) var received: [Received] = []
@@ -43,7 +45,7 @@ actor HTTPReceiver {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let status = await receiver.record(Received(method: request.method.rawValue, path: request.uri.description,
-                                                        headers: headers, body: Data(buffer: bytes)))
+                                                        headers: headers, body: Data(buffer: bytes), authority: request.head.authority))
             return Response(status: .init(code: status))
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))

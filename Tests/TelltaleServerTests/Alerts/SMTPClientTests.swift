@@ -37,7 +37,7 @@ import Testing
         let server = TestSMTPServer(options: .init(authMechanisms: ["LOGIN"]))
         let port = try await server.start()
         defer { Task { await server.stop() } }
-        try await SMTPClient(configuration: Self.configuration(port: port, startTLS: .opportunistic, user: "alerts", password: "s3cret-Pa55"))
+        try await SMTPClient(configuration: Self.configuration(port: port, startTLS: .off, user: "alerts", password: "s3cret-Pa55"))
             .send(Self.message())
         #expect(server.mails.first?.authMechanism == "LOGIN")
         #expect(server.authAttempts.map(\.success) == [true])
@@ -69,7 +69,7 @@ import Testing
         let port = try await server.start()
         defer { Task { await server.stop() } }
         let error = await #expect(throws: SMTPError.self) {
-            try await SMTPClient(configuration: Self.configuration(port: port, startTLS: .opportunistic, user: "alerts", password: "s3cret-Pa55"))
+            try await SMTPClient(configuration: Self.configuration(port: port, startTLS: .off, user: "alerts", password: "s3cret-Pa55"))
                 .send(Self.message())
         }
         #expect(error?.message == "SMTP server 127.0.0.1:\(port) offers no AUTH mechanism this client supports (PLAIN, LOGIN; offered: none)")
@@ -128,6 +128,44 @@ import Testing
         #expect(error?.message == "SMTP server 127.0.0.1:\(port) does not offer STARTTLS, which --smtp-starttls required demands")
         #expect(error?.isPermanent == true)
         #expect(server.authAttempts.isEmpty)  // no credentials sent in clear text
+    }
+
+    @Test func opportunisticRefusesAuthInClearTextWhenStartTLSIsNotOffered() async throws {
+        let server = TestSMTPServer(options: .init(authMechanisms: ["PLAIN", "LOGIN"]))
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let error = await #expect(throws: SMTPError.self) {
+            try await SMTPClient(configuration: Self.configuration(port: port, startTLS: .opportunistic, user: "alerts", password: "s3cret-Pa55"))
+                .send(Self.message())
+        }
+        #expect(error?.message == "SMTP server 127.0.0.1:\(port) does not offer STARTTLS, so AUTH would send the password in clear text; "
+                + "refused with --smtp-starttls opportunistic (--smtp-starttls off allows AUTH without TLS explicitly)")
+        #expect(error?.isPermanent == true)
+        #expect(server.authAttempts.isEmpty)  // nothing was sent
+        #expect(server.mails.isEmpty)
+        // Stated explicitly, clear-text AUTH goes ahead.
+        try await SMTPClient(configuration: Self.configuration(port: port, startTLS: .off, user: "alerts", password: "s3cret-Pa55")).send(Self.message())
+        #expect(server.authAttempts.map(\.success) == [true])
+    }
+
+    @Test func repliesSentWithThe220ToStartTLSAreRefusedAsInjection() async throws {
+        let directory = try TemporaryDirectory()
+        let certificate = try TestCertificate.make(in: directory.url)
+        // "220 go\r\n250 fake\r\n" in one write: without the check, "250 fake" is read as the EHLO reply over TLS.
+        // A partial line or an unfinished multiline reply would be glued to the first bytes decrypted.
+        for (injected, mode) in [("250 fake\r\n", SMTPConfiguration.StartTLSMode.required), ("250 fake\r\n", .opportunistic),
+                                 ("250 fa", .required), ("250-fake\r\n", .required)] {
+            let server = TestSMTPServer(options: .init(tls: try certificate.serverContext(), injectAfterStartTLS: injected))
+            let port = try await server.start()
+            defer { Task { await server.stop() } }
+            var configuration = Self.configuration(port: port, startTLS: mode, host: "localhost")
+            configuration.tls = certificate.clientConfiguration()
+            let error = await #expect(throws: SMTPError.self) { try await SMTPClient(configuration: configuration).send(Self.message()) }
+            #expect(error?.message == "SMTP server localhost:\(port) sent more data after its 220 reply to STARTTLS, before the TLS handshake; "
+                    + "refusing to go on, as that data could be forged (STARTTLS response injection)")
+            #expect(error?.isPermanent == true)
+            #expect(server.mails.isEmpty)
+        }
     }
 
     @Test func opportunisticWithoutOfferAndOffWithOfferStayPlain() async throws {

@@ -18,6 +18,9 @@ final class TestSMTPServer: Sendable {
         var refusedRecipients: Set<String> = []
         /// Echo the AUTH data back in the 535 reply (a badly behaved server), to check redaction.
         var echoCredentialsOnFailure = false
+        /// Answer STARTTLS with `220 go\r\n` followed by these bytes in the same write (STARTTLS response injection,
+        /// e.g. a forged `250 fake\r\n`).
+        var injectAfterStartTLS: String?
     }
 
     struct Mail: Sendable {
@@ -146,7 +149,11 @@ final class TestSMTPSessionHandler: ChannelInboundHandler {
         case "HELO": reply(context, "250 test.local")
         case "STARTTLS":
             guard let tls = server.options.tls, !overTLS else { return reply(context, "502 5.5.1 not available") }
-            reply(context, "220 2.0.0 Ready to start TLS")
+            if let injected = server.options.injectAfterStartTLS {
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 go\r\n" + injected)), promise: nil)
+            } else {
+                reply(context, "220 2.0.0 Ready to start TLS")
+            }
             overTLS = true
             try! context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
         case "AUTH":
@@ -237,19 +244,20 @@ final class TestSMTPSessionHandler: ChannelInboundHandler {
     }
 }
 
-/// A self-signed certificate for `localhost` and 127.0.0.1, made with the `openssl` command.
+/// A self-signed certificate (by default for `localhost` and 127.0.0.1), made with the `openssl` command.
 struct TestCertificate {
     let certificate: NIOSSLCertificate
     let privateKey: NIOSSLPrivateKey
 
-    static func make(in directory: URL) throws -> TestCertificate {
+    static func make(in directory: URL, commonName: String = "localhost",
+                     subjectAltName: String = "DNS:localhost,IP:127.0.0.1") throws -> TestCertificate {
         let key = directory.appendingPathComponent("key.pem").path
         let cert = directory.appendingPathComponent("cert.pem").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                             "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
-                             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+                             "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=\(commonName)",
+                             "-addext", "subjectAltName=\(subjectAltName)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import Synchronization
 import Testing
 import TelltaleCore
 @testable import TelltaleServer
@@ -11,10 +12,11 @@ import TelltaleCore
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
     /// A sender allowed to reach local receivers, using a client the caller shuts down.
-    static func withSender<T: Sendable>(allowPrivate: Bool = true, _ body: (AlertChannelSender) async throws -> T) async throws -> T {
+    static func withSender<T: Sendable>(allowPrivate: Bool = true, guard targetGuard: AlertTargetGuard? = nil,
+                                        _ body: (AlertChannelSender) async throws -> T) async throws -> T {
         let client = AlertHTTPSender.makeClient()
         let sender = AlertChannelSender(http: AlertHTTPSender(client: client, timeout: .seconds(10)), smtp: nil,
-                                        targetGuard: AlertTargetGuard(allowPrivateTargets: allowPrivate))
+                                        targetGuard: targetGuard ?? AlertTargetGuard(allowPrivateTargets: allowPrivate))
         do {
             let value = try await body(sender)
             try await client.shutdown()
@@ -156,6 +158,53 @@ import TelltaleCore
             try await Self.withSender(allowPrivate: true) { sender in try await sender.send(AlertTestData.notification(), to: channel) }
         }
         #expect(await receiver.received.count == 1)
+    }
+
+    @Test func deliveriesConnectToTheCheckedAddressNotToASecondDNSAnswer() async throws {
+        let receiver = HTTPReceiver()
+        let lookups = Mutex<[String]>([])
+        let host = "hooks.rebinding.invalid"  // the system resolver has no answer for it: only the guard's answer can reach
+        try await HTTPReceiver.run(receiver) { base in
+            let port = try #require(URL(string: base)?.port)
+            let guardian = AlertTargetGuard(allowPrivateTargets: true) { name in
+                lookups.withLock { $0.append(name) }
+                return [try #require(IPAddressBytes("127.0.0.1"))]
+            }
+            try await Self.withSender(guard: guardian) { sender in
+                for (id, kind) in [("ch-6", AlertChannelKind.webhook), ("ch-7", .slack)] {
+                    let channel = AlertChannel(id: id, name: id, kind: kind, url: "http://\(host):\(port)/in/\(id)", secret: kind == .webhook ? Self.secret : nil)
+                    try await sender.send(AlertTestData.notification(), to: channel)
+                }
+            }
+            // The Host header still names the URL's host.
+            let received = await receiver.received
+            #expect(received.map(\.authority) == ["\(host):\(port)", "\(host):\(port)"])
+        }
+        #expect(await receiver.received.map(\.path) == ["/in/ch-6", "/in/ch-7"])
+        #expect(lookups.withLock { $0 } == [host, host])  // resolved once per attempt, by the guard
+    }
+
+    @Test func httpsDeliveriesToTheCheckedAddressStillVerifyTheURLsHostName() async throws {
+        let host = "hooks.rebinding.invalid"
+        let directory = try TemporaryDirectory()
+        // A certificate for the URL's host name only: the TLS handshake must check that name, not the address.
+        let certificate = try TestCertificate.make(in: directory.url, commonName: host, subjectAltName: "DNS:\(host)")
+        let receiver = TLSHTTPReceiver()
+        let port = try await receiver.start(try certificate.serverContext())
+        defer { Task { await receiver.stop() } }
+        let guardian = AlertTargetGuard(allowPrivateTargets: true) { _ in [try #require(IPAddressBytes("127.0.0.1"))] }
+        let client = AlertHTTPSender.makeClient()
+        let trusting = AlertChannelSender(http: AlertHTTPSender(client: client, tlsConfiguration: certificate.clientConfiguration()),
+                                          smtp: nil, targetGuard: guardian)
+        let channel = AlertChannel(id: "ch-8", name: "tls", kind: .webhook, url: "https://\(host):\(port)/in", secret: Self.secret)
+        try await trusting.send(AlertTestData.notification(), to: channel)
+        #expect(receiver.hosts == ["\(host):\(port)"])
+        // Without trust in that certificate the handshake fails: TLS is verified, not skipped.
+        let strict = AlertChannelSender(http: AlertHTTPSender(client: client), smtp: nil, targetGuard: guardian)
+        let error = await #expect(throws: AlertSendError.self) { try await strict.send(AlertTestData.notification(), to: channel) }
+        #expect(error?.message.hasPrefix("request to \(host) failed") == true, "\(error?.message ?? "")")
+        #expect(receiver.hosts.count == 1)
+        try await client.shutdown()
     }
 
     @Test func emailWithoutSMTPConfigurationFailsPermanently() async throws {

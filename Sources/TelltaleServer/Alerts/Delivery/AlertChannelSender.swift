@@ -3,7 +3,8 @@ import Foundation
 import TelltaleCore
 
 /// Delivers one notification to one channel, once: email over SMTP, Slack Block Kit, or a signed webhook.
-/// Slack and webhook targets pass the private-target guard before every attempt.
+/// Slack and webhook targets pass the private-target guard before every attempt, and the attempt connects to
+/// the address the guard checked.
 package struct AlertChannelSender: Sendable {
     package var http: AlertHTTPSender
     /// nil: the server has no `--smtp-host`; email channels fail (permanently) with a clear message.
@@ -39,12 +40,12 @@ package struct AlertChannelSender: Sendable {
     }
 
     private func sendSlack(_ notification: AlertNotification, to channel: AlertChannel) async throws {
-        let url = try await checkedURL(of: channel)
-        try await http.post(try SlackMessage(notification).jsonData(), to: url, headers: [])
+        let target = try await checkedTarget(of: channel)
+        try await http.post(try SlackMessage(notification).jsonData(), to: target, headers: [])
     }
 
     private func sendWebhook(_ notification: AlertNotification, to channel: AlertChannel, now: Date) async throws {
-        let url = try await checkedURL(of: channel)
+        let target = try await checkedTarget(of: channel)
         let body = try WebhookPayload(notification).jsonData()
         var headers: [(name: String, value: String)] = []
         if let secret = channel.secret {
@@ -53,11 +54,12 @@ package struct AlertChannelSender: Sendable {
         } else {
             headers = [("webhook-id", notification.id), ("webhook-timestamp", String(Int64(now.timeIntervalSince1970)))]
         }
-        try await http.post(body, to: url, headers: headers)
+        try await http.post(body, to: target, headers: headers)
     }
 
-    private func checkedURL(of channel: AlertChannel) async throws -> URL {
+    /// The channel's URL, checked now, with the address the delivery connects to.
+    private func checkedTarget(of channel: AlertChannel) async throws -> AlertDeliveryTarget {
         guard let url = channel.url, !url.isEmpty else { throw AlertSendError("the channel has no URL", isPermanent: true) }
-        return try await targetGuard.check(url)
+        return try await targetGuard.deliveryTarget(url)
     }
 }

@@ -3,14 +3,19 @@ import NIOPosix
 import TelltaleCore
 
 /// Refuses Slack and webhook targets that are not public http(s) hosts: every address the host resolves to
-/// must be outside loopback, link-local, private (RFC 1918, fc00::/7, 100.64/10), unspecified and multicast
-/// ranges, unless the server runs with `--allow-private-targets`. Checked at channel creation and again
-/// before every delivery attempt, since DNS may change.
+/// must be outside loopback, link-local, private (RFC 1918, fc00::/7, 100.64/10), unspecified, multicast,
+/// documentation and other special ranges, unless the server runs with `--allow-private-targets`. Checked at
+/// channel creation and again before every delivery attempt, since DNS may change; a delivery then connects to
+/// the address checked (`deliveryTarget(_:)`), so a second DNS answer (rebinding) cannot redirect it.
 package struct AlertTargetGuard: Sendable {
     package var allowPrivateTargets: Bool
+    /// Every address a host name resolves to (getaddrinfo by default; tests pass their own).
+    package var resolver: @Sendable (String) async throws -> [IPAddressBytes]
 
-    package init(allowPrivateTargets: Bool = false) {
+    package init(allowPrivateTargets: Bool = false,
+                 resolver: @escaping @Sendable (String) async throws -> [IPAddressBytes] = { try await AlertTargetGuard.resolve($0) }) {
         self.allowPrivateTargets = allowPrivateTargets
+        self.resolver = resolver
     }
 
     /// Validates a channel before it is saved: recipients for email, a public http(s) `url` for Slack and
@@ -40,6 +45,23 @@ package struct AlertTargetGuard: Sendable {
 
     /// Parses `urlString` and checks its scheme and every address of its host; returns the URL.
     package func check(_ urlString: String) async throws -> URL {
+        let (url, host) = try Self.parse(urlString)
+        if allowPrivateTargets { return url }
+        _ = try await vettedAddresses(of: host)
+        return url
+    }
+
+    /// Checks `urlString` like `check(_:)` for one delivery and picks the address to connect to: the first one
+    /// the host resolved to, every one of which was checked. With `--allow-private-targets` the host is still
+    /// resolved once here, so the delivery goes where this answer says.
+    package func deliveryTarget(_ urlString: String) async throws -> AlertDeliveryTarget {
+        let (url, host) = try Self.parse(urlString)
+        let addresses = try await vettedAddresses(of: host)
+        return AlertDeliveryTarget(url: url, host: host, address: addresses[0])
+    }
+
+    /// The URL and its host (without brackets), after the scheme check.
+    private static func parse(_ urlString: String) throws -> (URL, String) {
         guard let url = URL(string: urlString), let scheme = url.scheme?.lowercased() else {
             throw AlertTargetError(field: "url", reason: "not a valid URL")
         }
@@ -47,14 +69,23 @@ package struct AlertTargetGuard: Sendable {
             throw AlertTargetError(field: "url", reason: "scheme must be http or https, not \(scheme.prefix(20))")
         }
         guard let host = Self.host(of: url) else { throw AlertTargetError(field: "url", reason: "the URL has no host") }
-        if allowPrivateTargets { return url }
+        return (url, host)
+    }
+
+    /// Every address of `host` (an IP literal stands for itself), none of them non-public unless allowed.
+    private func vettedAddresses(of host: String) async throws -> [IPAddressBytes] {
         let addresses: [IPAddressBytes]
-        do {
-            addresses = try await Self.resolve(host)
-        } catch {
-            throw AlertTargetError(field: "url", reason: "cannot resolve host \(host)", isPermanent: false)
+        if let literal = IPAddressBytes(host) {
+            addresses = [literal]
+        } else {
+            do {
+                addresses = try await resolver(host)
+            } catch {
+                throw AlertTargetError(field: "url", reason: "cannot resolve host \(host)", isPermanent: false)
+            }
         }
         guard !addresses.isEmpty else { throw AlertTargetError(field: "url", reason: "host \(host) has no address", isPermanent: false) }
+        if allowPrivateTargets { return addresses }
         for address in addresses {
             if let range = address.nonPublicRange {
                 throw AlertTargetError(
@@ -62,7 +93,7 @@ package struct AlertTargetGuard: Sendable {
                     reason: "host \(host) resolves to \(address) (\(range)); private targets are refused unless the server runs with --allow-private-targets")
             }
         }
-        return url
+        return addresses
     }
 
     /// The host of `url` without IPv6 brackets.
@@ -73,7 +104,7 @@ package struct AlertTargetGuard: Sendable {
     }
 
     /// Every address `host` resolves to (getaddrinfo on NIO's thread pool, since it blocks).
-    static func resolve(_ host: String) async throws -> [IPAddressBytes] {
+    package static func resolve(_ host: String) async throws -> [IPAddressBytes] {
         try await NIOThreadPool.singleton.runIfActive {
             var hints = addrinfo()
             hints.ai_socktype = Self.streamSocketType

@@ -42,11 +42,29 @@ package struct IPAddressBytes: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The name of the non-public range the address is in (`loopback`, `private`, …), nil for a public one.
+    /// IPv6 forms that carry an IPv4 address (mapped, NAT64, 6to4) are judged by that address; Teredo is refused.
     package var nonPublicRange: String? {
         if bytes.count == 4 { return Self.ipv4Range(bytes) }
         if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
             return Self.ipv4Range(Array(bytes[12..<16]))  // IPv4-mapped ::ffff:a.b.c.d
         }
+        if bytes[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] {
+            return Self.ipv4Range(Array(bytes[12..<16]))  // NAT64 64:ff9b::a.b.c.d (RFC 6052)
+        }
+        if bytes[0..<6] == [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01] {
+            // Local-use NAT64 64:ff9b:1::/48 (RFC 8215): the operator picks a prefix of 48, 56, 64 or 96 bits, so
+            // the IPv4 address may sit at any of the RFC 6052 positions; every reading must be public. A shorter
+            // reading in 0.0.0.0/8 is the zero bits of a longer prefix, not an address, and is skipped.
+            for positions in [[6, 7, 9, 10], [7, 9, 10, 11], [9, 10, 11, 12]] where bytes[positions[0]] != 0 {
+                if let range = Self.ipv4Range(positions.map { bytes[$0] }) { return range }
+            }
+            return Self.ipv4Range(Array(bytes[12..<16]))
+        }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 {
+            return Self.ipv4Range(Array(bytes[2..<6]))  // 6to4 2002:aabb:ccdd::/48 (RFC 3056)
+        }
+        if bytes[0..<4] == [0x20, 0x01, 0x00, 0x00] { return "reserved (Teredo 2001::/32)" }
+        if bytes[0..<8] == [0x01, 0x00, 0, 0, 0, 0, 0, 0] { return "reserved (discard-only 100::/64)" }
         if bytes[0..<15].allSatisfy({ $0 == 0 }) {
             return bytes[15] == 1 ? "loopback" : bytes[15] == 0 ? "unspecified" : "reserved (IPv4-compatible)"
         }
@@ -66,6 +84,9 @@ package struct IPAddressBytes: Sendable, Equatable, CustomStringConvertible {
         case (192, 168): return "private"
         case (169, 254): return "link-local"
         case (100, 64...127): return "shared (carrier-grade NAT)"
+        case (192, 0) where b[2] == 0: return "reserved (IETF protocol assignments 192.0.0.0/24)"
+        case (192, 0) where b[2] == 2, (198, 51) where b[2] == 100, (203, 0) where b[2] == 113: return "documentation"
+        case (198, 18...19): return "benchmarking"
         case (224...239, _): return "multicast"
         case (240...255, _): return b.allSatisfy { $0 == 255 } ? "broadcast" : "reserved (240.0.0.0/4)"
         default: return nil

@@ -28,7 +28,7 @@ package struct SMTPClient: Sendable {
                 .connectTimeout(TimeAmount(configuration.timeout))
                 .connect(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler())
                         return try NIOAsyncChannel<SMTPReply, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -65,6 +65,14 @@ package struct SMTPClient: Sendable {
         }
 
         if let username = configuration.username {
+            // Opportunistic TLS must not turn into a silent clear-text password (a stripped STARTTLS offer).
+            if !tlsWanted && configuration.startTLS != .off {
+                throw SMTPError(
+                    message: "SMTP server \(configuration.host):\(configuration.port) does not offer STARTTLS, so AUTH would send the password "
+                        + "in clear text; refused with --smtp-starttls \(configuration.startTLS.rawValue) "
+                        + "(--smtp-starttls off allows AUTH without TLS explicitly)",
+                    isPermanent: true)
+            }
             try await authenticate(username: username, password: configuration.password ?? "", extensions: extensions, on: &conversation)
         }
 

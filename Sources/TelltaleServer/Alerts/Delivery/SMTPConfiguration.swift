@@ -7,7 +7,8 @@ package struct SMTPConfiguration: Sendable, CustomStringConvertible {
     package enum StartTLSMode: String, Sendable, CaseIterable {
         /// Upgrade, and fail when the server does not offer STARTTLS (the default).
         case required
-        /// Upgrade when the server offers STARTTLS, else continue in plain text.
+        /// Upgrade when the server offers STARTTLS, else continue in plain text, but never send AUTH without
+        /// TLS (that needs `off`).
         case opportunistic
         /// Never upgrade.
         case off

@@ -15,6 +15,8 @@ struct SMTPConversation {
     /// Strings cut out of every quoted server reply (the password and its encodings).
     private let secrets: [String]
     private let server: String
+    /// Replies read so far; compared with the replies decoded before STARTTLS's handshake.
+    private var repliesRead = 0
 
     init(inbound: NIOAsyncChannelInboundStream<SMTPReply>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
          channel: any Channel, timeout: TimeAmount, secrets: [String], server: String) {
@@ -46,6 +48,7 @@ struct SMTPConversation {
             if timedOut.withLockedValue({ $0 }) { throw timeoutError(step) }
             throw SMTPError(message: "SMTP server \(server) closed the connection while we waited for its reply to \(step)")
         }
+        repliesRead += 1
         return reply
     }
 
@@ -74,11 +77,23 @@ struct SMTPConversation {
         }
     }
 
-    /// Upgrades the connection to TLS (after the server's 220 to STARTTLS).
+    /// Upgrades the connection to TLS (after the server's 220 to STARTTLS). Refuses (permanently) when the
+    /// server sent anything after that 220 before the handshake: those clear-text bytes would otherwise be read
+    /// as replies over TLS (STARTTLS response injection, CVE-2011-0411 family). The check and the insertion
+    /// of the TLS handler run in one event-loop task, so no byte can slip in between them.
     func startTLS(configuration: TLSConfiguration, serverHostname: String?) async throws {
         let context = try NIOSSLContext(configuration: configuration)
         let channel = self.channel
+        let repliesRead = self.repliesRead
+        let server = self.server
         try await channel.eventLoop.submit {
+            let replies = try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self)
+            if replies.repliesPassedOn != repliesRead || replies.holdsPartialReply {
+                throw SMTPError(
+                    message: "SMTP server \(server) sent more data after its 220 reply to STARTTLS, before the TLS handshake; "
+                        + "refusing to go on, as that data could be forged (STARTTLS response injection)",
+                    isPermanent: true)
+            }
             try channel.pipeline.syncOperations.addHandler(
                 try NIOSSLClientHandler(context: context, serverHostname: serverHostname), position: .first)
         }.get()

@@ -14,18 +14,35 @@ package struct SMTPReplyDecoder: ByteToMessageDecoder {
     package init() {}
 
     package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let complete = try nextLine(from: &buffer) else { return .needMoreData }
+        if let reply = complete { context.fireChannelRead(wrapInboundOut(reply)) }
+        return .continue
+    }
+
+    /// Reads the next complete reply from `buffer`, leaving a partial line (or partial multiline reply) pending;
+    /// nil when no reply is complete yet.
+    package mutating func nextReply(from buffer: inout ByteBuffer) throws -> SMTPReply? {
+        while let complete = try nextLine(from: &buffer) {
+            if let reply = complete { return reply }
+        }
+        return nil
+    }
+
+    /// True while a multiline reply has started but not ended.
+    package var isInsideReply: Bool { pendingCode != nil }
+
+    /// Consumes one line: nil when no full line is buffered, `.some(nil)` when it continued a multiline reply,
+    /// `.some(reply)` when it ended one.
+    private mutating func nextLine(from buffer: inout ByteBuffer) throws -> SMTPReply?? {
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes > Self.maximumLineLength { throw SMTPError(message: "SMTP server sent a line longer than \(Self.maximumLineLength) bytes") }
-            return .needMoreData
+            return nil
         }
         let length = newline - buffer.readerIndex
         var line = buffer.readString(length: length) ?? ""
         buffer.moveReaderIndex(forwardBy: 1)
         if line.hasSuffix("\r") { line.removeLast() }
-        if let reply = try consume(line) {
-            context.fireChannelRead(wrapInboundOut(reply))
-        }
-        return .continue
+        return .some(try consume(line))
     }
 
     package mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
