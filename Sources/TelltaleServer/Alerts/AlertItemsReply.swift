@@ -1,0 +1,7 @@
+import Foundation
+import TelltaleCore
+
+/// `{"items": [...]}`.
+struct AlertItemsReply<Item: Encodable & Sendable>: Encodable, Sendable {
+    var items: [Item]
+}
