@@ -21,14 +21,9 @@ import TelltaleStore
         return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
     }
 
-    static func allowingPrivateTargets() async throws -> ServerFixture {
-        var fixture = try await ServerFixture.make()
-        fixture.configuration.alerts.allowPrivateTargets = true
-        return fixture
-    }
 
     @Test func createsReadsReplacesAndDeletesARule() async throws {
-        let fixture = try await Self.allowingPrivateTargets()
+        let fixture = try await ServerFixture.allowingPrivateTargets()
         let admin = fixture.adminKey
         try await fixture.withClient { client in
             let channel = try await Self.send(client, .post, "/api/v1/alerts/channels", key: admin,
@@ -116,7 +111,7 @@ import TelltaleStore
     }
 
     @Test func namesAreUniquePerProject() async throws {
-        let fixture = try await Self.allowingPrivateTargets()
+        let fixture = try await ServerFixture.allowingPrivateTargets()
         try await fixture.withClient { client in
             let rule = #"{"name": "dup", "condition": {"kind": "deadman"}, "window": "5m"}"#
             #expect(try await Self.send(client, .post, "/api/v1/alerts/rules", key: fixture.adminKey, body: rule).status == .created)
@@ -151,7 +146,7 @@ import TelltaleStore
     }
 
     @Test func channelReadsNeverShowSecrets() async throws {
-        let fixture = try await Self.allowingPrivateTargets()
+        let fixture = try await ServerFixture.allowingPrivateTargets()
         let slackPath = "/services/T000/B000/very-secret-token"
         try await fixture.withClient { client in
             let slack = try await Self.send(client, .post, "/api/v1/alerts/channels", key: fixture.adminKey,
@@ -340,7 +335,7 @@ import TelltaleStore
     }
 
     @Test func sendTestDeliversThroughTheDispatcherAndLogsIt() async throws {
-        var configured = try await Self.allowingPrivateTargets()
+        var configured = try await ServerFixture.allowingPrivateTargets()
         configured.configuration.alerts.publicURL = "https://telltale.example.com"
         let fixture = configured
         let receiver = HTTPReceiver()

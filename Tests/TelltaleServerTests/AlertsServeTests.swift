@@ -86,12 +86,7 @@ import TelltaleStore
             process.standardError = err
             try process.run()
             defer { if process.isRunning { process.terminate() } }
-            var banner = ""
-            while !banner.contains("Stop with Ctrl-C.") {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                banner += String(decoding: chunk, as: UTF8.self)
-            }
+            let banner = CLITests.readBanner(out)
             let url = try #require(banner.split(separator: "\n").first?.split(separator: " ").first { $0.hasPrefix("http://") })
             let ingestKey = try #require(banner.split(separator: "\n").first { $0.contains("ingest key") }?.split(separator: " ").last)
 

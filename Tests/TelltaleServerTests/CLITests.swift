@@ -73,6 +73,17 @@ import TelltaleStore
         #expect(unknown.stderr.contains("no project named \"nope\""))
     }
 
+    /// What `telltale serve` printed on stdout up to the end of its banner ("Stop with Ctrl-C."), or until it closed.
+    static func readBanner(_ out: Pipe) -> String {
+        var banner = ""
+        while !banner.contains("Stop with Ctrl-C.") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            banner += String(decoding: chunk, as: UTF8.self)
+        }
+        return banner
+    }
+
     @Test func serveFirstStartPrintsKeysThatWorkAndStopsOnSIGTERM() async throws {
         let directory = try TemporaryDirectory()
         let process = Process()
@@ -83,12 +94,7 @@ import TelltaleStore
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        var banner = ""
-        while !banner.contains("Stop with Ctrl-C.") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            banner += String(decoding: chunk, as: UTF8.self)
-        }
+        let banner = Self.readBanner(out)
         func value(after label: String) -> String? {
             banner.split(separator: "\n").first { $0.contains(label) }?.split(separator: " ").last.map(String.init)
         }

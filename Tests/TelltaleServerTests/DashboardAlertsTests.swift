@@ -9,14 +9,9 @@ import TelltaleStore
 /// The dashboard's Alerts pages on a real store: listing with state, the rule page's history and
 /// deliveries, admin forms (create/delete rule and channel, send test) and read-only sessions.
 @Suite struct DashboardAlertsTests {
-    static func adminFixture() async throws -> ServerFixture {
-        var fixture = try await ServerFixture.make()
-        fixture.configuration.alerts.allowPrivateTargets = true
-        return fixture
-    }
 
     @Test func adminCreatesListsAndDeletesRulesAndChannels() async throws {
-        let fixture = try await Self.adminFixture()
+        let fixture = try await ServerFixture.allowingPrivateTargets()
         try await fixture.withClient { client in
             let cookie = try await DashboardBrowser.signIn(client, key: fixture.adminKey)
             let empty = try await DashboardBrowser.page(client, "/alerts", cookie: cookie)
@@ -109,7 +104,7 @@ import TelltaleStore
     }
 
     @Test func crossSitePostsAreRefused() async throws {
-        let fixture = try await Self.adminFixture()
+        let fixture = try await ServerFixture.allowingPrivateTargets()
         try await fixture.withClient { client in
             let cookie = try await DashboardBrowser.signIn(client, key: fixture.adminKey)
             var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: cookie, .origin: "https://evil.example"]
@@ -121,7 +116,7 @@ import TelltaleStore
     }
 
     @Test func sendTestFromTheDashboardReportsTheOutcome() async throws {
-        let fixture = try await Self.adminFixture()
+        let fixture = try await ServerFixture.allowingPrivateTargets()
         let receiver = HTTPReceiver()
         let closedPort = try await TCPListeners.closedPort()
         let dispatcher = AlertDispatcher(store: fixture.store, smtp: nil, targetGuard: AlertTargetGuard(allowPrivateTargets: true))

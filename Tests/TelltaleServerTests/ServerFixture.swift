@@ -138,3 +138,12 @@ enum Fixtures {
         return try #require(value as? [String: Any])
     }
 }
+
+extension ServerFixture {
+    /// A fixture whose alert channels may target loopback receivers (`--allow-private-targets`).
+    static func allowingPrivateTargets() async throws -> ServerFixture {
+        var fixture = try await ServerFixture.make()
+        fixture.configuration.alerts.allowPrivateTargets = true
+        return fixture
+    }
+}
