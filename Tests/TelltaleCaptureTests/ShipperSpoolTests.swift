@@ -149,7 +149,8 @@ struct ShipperSpoolTests {
         await shipper.flush(timeout: .milliseconds(500))
         let took = ContinuousClock.now - start
         #expect(took >= .milliseconds(450))
-        #expect(took < .seconds(2), "flush took \(took)")
+        // Far below the 30 s request timeout it would otherwise wait for; loose enough for a loaded CI machine.
+        #expect(took < .seconds(5), "flush took \(took)")
         #expect(Set(try Support.spooledIDs(in: spool)) == Set(calls.map(\.id)))
 
         let stopStart = ContinuousClock.now
