@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TelltaleCapture", targets: ["TelltaleCapture"]),
         .library(name: "TelltaleStore", targets: ["TelltaleStore"]),
         .library(name: "TelltaleServer", targets: ["TelltaleServer"]),
+        .library(name: "TelltaleMCP", targets: ["TelltaleMCP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
     ],
     targets: [
         // Protocol rules, Call records, redaction, sketches, wire codec. Foundation only, no I/O.
@@ -60,6 +62,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.yaml")]
+        ),
+        // The Swift SDK: a transport decorator for modelcontextprotocol/swift-sdk servers.
+        .target(
+            name: "TelltaleMCP",
+            dependencies: [
+                "TelltaleCore",
+                "TelltaleCapture",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A runnable swift-sdk server monitored by TelltaleMCP (stdio); the SDK's quick start.
+        .executableTarget(
+            name: "telltale-mcp-example",
+            dependencies: [
+                "TelltaleMCP",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            path: "Examples/telltale-mcp-example"
         ),
         .executableTarget(
             name: "telltale",
@@ -101,6 +122,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "TelltaleMCPTests",
+            dependencies: [
+                "TelltaleMCP", "TelltaleCapture", "TelltaleCore", "TelltaleServer", "TelltaleStore",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "TelltaleStoreTests", dependencies: ["TelltaleStore", "TelltaleCore"]),

@@ -1,0 +1,149 @@
+import Foundation
+import Logging
+import MCP
+import TelltaleCore
+
+/// A swift-sdk `Transport` that forwards everything to the transport it wraps and records each message,
+/// both ways, as Telltale Call records. Create it with ``Telltale/monitor(_:_:)``.
+///
+/// Every frame is handed to the monitor (a clock reading and an append to a bounded queue) just before
+/// it is forwarded, so a request is always seen before its response; the parsing, pairing and shipping
+/// happen on a background task. Received frames come from the client (`toServer` requests), sent frames
+/// from the server. When the wrapped transport provides HTTP context (`StatefulHTTPServerTransport`,
+/// `StatelessHTTPServerTransport`), so does this one, and its headers (`Mcp-Session-Id`,
+/// `traceparent`/`tracestate`, `User-Agent`) are used for the calls.
+public actor MonitoredTransport<Inner: Transport>: Transport {
+    /// The transport every call is forwarded to.
+    public nonisolated let inner: Inner
+    /// The monitor this transport reports to.
+    public nonisolated let telltale: Telltale
+    /// The `transport` stamped on this connection's calls.
+    public nonisolated let callTransport: CallTransport
+    private nonisolated let monitor: ConnectionMonitor?
+    private nonisolated let ownsTelltale: Bool
+    private var innerLogger: Logger?
+    private var finished = false
+
+    private static var silentLogger: Logger {
+        Logger(label: "telltale.mcp.transport", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    init(inner: Inner, telltale: Telltale, ownsTelltale: Bool) {
+        self.inner = inner
+        self.telltale = telltale
+        self.ownsTelltale = ownsTelltale
+        self.callTransport = telltale.options.transport ?? MonitoredTransport.kind(of: inner)
+        self.monitor = telltale.startConnection(transport: callTransport)
+    }
+
+    /// The wrapped transport's logger (the server logs through it), once connected.
+    public var logger: Logger { innerLogger ?? MonitoredTransport.silentLogger }
+
+    /// Connects the wrapped transport.
+    public func connect() async throws {
+        innerLogger = await inner.logger
+        try await inner.connect()
+    }
+
+    /// Disconnects the wrapped transport, then records open requests as `noResponse` and flushes
+    /// (waiting at most ``TelltaleOptions/flushTimeout``); a monitor made by ``Telltale/monitor(_:_:)``
+    /// is shut down too.
+    public func disconnect() async {
+        await inner.disconnect()
+        await finish(reason: "connection closed")
+    }
+
+    /// Records the frame, then sends it through the wrapped transport.
+    public func send(_ data: Data) async throws {
+        monitor?.observe(data, from: .server)
+        try await inner.send(data)
+    }
+
+    /// The wrapped transport's frames, each recorded just before it is handed on.
+    public func receive() -> AsyncThrowingStream<Data, Swift.Error> {
+        let upstream = inner
+        let monitor = monitor
+        let provider = inner as? any HTTPContextProviding
+        return AsyncThrowingStream { continuation in
+            let pump = Task {
+                do {
+                    for try await data in await upstream.receive() {
+                        if let monitor, monitor.isActive {
+                            var http: HTTPRequest?
+                            if let provider, let id = MonitoredTransport.requestID(in: data) {
+                                http = await provider.httpRequestContext(for: id)
+                            }
+                            monitor.observe(data, from: .client, http: http)
+                        }
+                        continuation.yield(data)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in pump.cancel() }
+        }
+    }
+
+    /// Processes every frame seen so far and delivers the calls to the collector (see ``Telltale/flush(timeout:)``).
+    public func flush(timeout: Duration? = nil) async {
+        await telltale.flush(timeout: timeout)
+    }
+
+    /// The session id this connection's calls carry: the `Mcp-Session-Id` once an HTTP request told it,
+    /// else an id made for the connection; nil when monitoring is disabled.
+    public nonisolated var sessionID: String? { monitor?.sessionID }
+
+    /// This connection's counters; ``TelltaleStats/disabledReason`` says why when monitoring is off.
+    public nonisolated var stats: TelltaleStats {
+        guard let monitor else {
+            var stats = TelltaleStats()
+            stats.disabledReason = telltale.disabledReason.map { "\($0)" } ?? "disabled"
+            return stats
+        }
+        return monitor.stats
+    }
+
+    // MARK: - Internals
+
+    private func finish(reason: String) async {
+        guard !finished else { return }
+        finished = true
+        if let monitor { await telltale.endConnection(monitor, reason: reason) }
+        if ownsTelltale {
+            await telltale.shutdown()
+        } else {
+            await telltale.flush()
+        }
+    }
+
+    /// The transport kind swift-sdk's own transports stand for; `memory` for any other.
+    static func kind(of transport: Inner) -> CallTransport {
+        #if canImport(Darwin) || canImport(Glibc) || canImport(Musl)
+        if transport is StdioTransport { return .stdio }
+        #endif
+        if transport is StatefulHTTPServerTransport || transport is StatelessHTTPServerTransport
+            || transport is HTTPClientTransport {
+            return .http
+        }
+        return .memory
+    }
+
+    /// The JSON-RPC id of `data` when it is a single request (the key of the HTTP context).
+    static func requestID(in data: Data) -> ID? {
+        let scanned = data.withUnsafeBytes { MessageScanner.scan($0) }
+        guard case .message(let message) = scanned, message.kind == .request, let text = message.id else { return nil }
+        if text.hasPrefix("\"") {
+            return (try? JSONDecoder().decode(String.self, from: Data(text.utf8))).map(ID.string)
+        }
+        return Int(text).map(ID.number)
+    }
+}
+
+extension MonitoredTransport: HTTPContextProviding where Inner: HTTPContextProviding {
+    /// The wrapped transport's HTTP request for the JSON-RPC request `id` (what `Server` hands to handlers).
+    public func httpRequestContext(for id: ID) async -> HTTPRequest? {
+        await inner.httpRequestContext(for: id)
+    }
+}
