@@ -130,6 +130,7 @@ let package = Package(
                 "TelltaleMCP", "TelltaleCapture", "TelltaleCore", "TelltaleServer", "TelltaleStore",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "TelltaleStoreTests", dependencies: ["TelltaleStore", "TelltaleCore"]),

@@ -1,0 +1,67 @@
+import Foundation
+import MCP
+import TelltaleMCP
+
+/// A real swift-sdk `Server` with a few tools that produce each outcome, and helpers to run it with a real
+/// `Client` over a monitored in-memory transport pair.
+enum TestServer {
+    static let name = "test-server"
+    static let version = "2.0.0"
+    static let clientName = "test-client"
+    static let clientVersion = "3.1.0"
+
+    /// The server, tools registered: `add`, `divide` (tool error on b = 0), `sleep {ms}`, `echo` (its
+    /// arguments), `header {name}` (a header of the HTTP request, seen through the handler context);
+    /// any other tool is a JSON-RPC error (-32602).
+    static func make() async -> Server {
+        let server = Server(name: name, version: version, capabilities: .init(tools: .init()))
+        await server.withMethodHandler(ListTools.self) { _ in
+            ListTools.Result(tools: ["add", "divide", "sleep", "echo", "header"].map {
+                Tool(name: $0, description: $0, inputSchema: .object(["type": .string("object")]))
+            })
+        }
+        await server.withMethodHandler(CallTool.self) { params in
+            let arguments = params.arguments ?? [:]
+            func number(_ key: String) -> Int { arguments[key]?.intValue ?? 0 }
+            switch params.name {
+            case "add":
+                return CallTool.Result(content: [.text(String(number("a") + number("b")))], isError: false)
+            case "divide":
+                guard number("b") != 0 else { return CallTool.Result(content: [.text("division by zero")], isError: true) }
+                return CallTool.Result(content: [.text(String(number("a") / number("b")))], isError: false)
+            case "sleep":
+                try await Task.sleep(for: .milliseconds(number("ms")))
+                return CallTool.Result(content: [.text("slept")], isError: false)
+            case "echo":
+                let text = String(decoding: try JSONEncoder().encode(arguments), as: UTF8.self)
+                return CallTool.Result(content: [.text(text)], isError: false)
+            case "header":
+                let value = Server.currentHandlerContext?.httpContext?.header(arguments["name"]?.stringValue ?? "")
+                return CallTool.Result(content: [.text(value ?? "<none>")], isError: false)
+            default:
+                throw MCPError.invalidParams("Unknown tool: \(params.name)")
+            }
+        }
+        return server
+    }
+
+    /// A connected client and a started server over an in-memory pair whose server side is monitored by
+    /// `telltale`; returns the client, the server and the monitored transport.
+    static func connect(
+        _ telltale: Telltale
+    ) async throws -> (client: Client, server: Server, transport: MonitoredTransport<InMemoryTransport>) {
+        let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
+        let transport = telltale.monitor(serverSide)
+        let server = await make()
+        try await server.start(transport: transport)
+        let client = Client(name: clientName, version: clientVersion)
+        _ = try await client.connect(transport: clientSide)
+        return (client, server, transport)
+    }
+
+    /// The text of the first content item of a tool result.
+    static func text(_ content: [Tool.Content]) -> String? {
+        guard case .text(let text, _, _)? = content.first else { return nil }
+        return text
+    }
+}
