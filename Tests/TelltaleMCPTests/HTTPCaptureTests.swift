@@ -11,11 +11,11 @@ import Testing
 
     /// POSTs one JSON-RPC message; returns the response's headers and the JSON-RPC reply, if any.
     static func post(
-        _ transport: StatefulHTTPServerTransport, _ json: String, headers extra: [String: String] = [:]
+        _ transport: some HTTPHandling, _ json: String, headers extra: [String: String] = [:]
     ) async throws -> (headers: [String: String], reply: [String: Any]?) {
         var headers = ["Content-Type": "application/json", "Accept": "application/json, text/event-stream"]
         headers.merge(extra) { _, new in new }
-        let response = await transport.handleRequest(HTTPRequest(method: "POST", headers: headers, body: Data(json.utf8), path: "/mcp"))
+        let response = await transport.handle(HTTPRequest(method: "POST", headers: headers, body: Data(json.utf8), path: "/mcp"))
         switch response {
         case .stream(let stream, let headers):
             var text = ""
@@ -81,4 +81,46 @@ import Testing
             #expect(calls[2].target == "header" && calls[2].outcome == .ok)
         }
     }
+
+    @Test func aStatelessServerKeepsTheConnectionsOwnSession() async throws {
+        try await Collector.with { collector in
+            let telltale = Telltale(TelltaleOptions(
+                endpoint: collector.endpoint, apiKey: collector.ingestKey,
+                spoolDirectory: collector.spoolDirectory, environment: [:]))
+            let inner = StatelessHTTPServerTransport()
+            let transport = telltale.monitor(inner)
+            let server = await TestServer.make()
+            try await server.start(transport: transport)
+            let initialize = try await Self.post(inner, """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",\
+                "capabilities":{},"clientInfo":{"name":"stateless-client","version":"1.0"}}}
+                """)
+            #expect(initialize.reply?["result"] != nil)
+            let sum = try await Self.post(inner, """
+                {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":2}}}
+                """, headers: ["MCP-Protocol-Version": "2025-06-18", "traceparent": Self.traceparent])
+            #expect(sum.reply?["result"] != nil)
+            await server.stop()
+            await telltale.shutdown()
+            let calls = try await collector.waitForCalls { $0.count >= 2 }
+            let session = try #require(transport.sessionID)
+            #expect(calls.map(\.method) == ["initialize", "tools/call"])
+            #expect(calls.allSatisfy { $0.session == session && $0.transport == .http })
+            #expect(calls[1].client == PeerInfo(name: "stateless-client", version: "1.0"))
+            #expect(calls[1].trace?.traceId == "0af7651916cd43dd8448eb211c80319c")
+        }
+    }
+}
+
+/// The two HTTP server transports of swift-sdk, as a web framework hands them requests.
+protocol HTTPHandling: Sendable {
+    func handle(_ request: HTTPRequest) async -> HTTPResponse
+}
+
+extension StatefulHTTPServerTransport: HTTPHandling {
+    func handle(_ request: HTTPRequest) async -> HTTPResponse { await handleRequest(request) }
+}
+
+extension StatelessHTTPServerTransport: HTTPHandling {
+    func handle(_ request: HTTPRequest) async -> HTTPResponse { await handleRequest(request) }
 }

@@ -60,4 +60,24 @@ import Testing
         await server.stop()
         await peer.disconnect()
     }
+
+    @Test func aServerToClientRequestIsRecordedTowardsTheClient() async throws {
+        let sink = RecordingSink()
+        let telltale = Telltale(options: TelltaleOptions(log: { _ in }, environment: [:]), sink: sink, faults: nil)
+        let client = Client(name: "roots-client", version: "1.0.0", capabilities: .init(roots: .init(listChanged: false)))
+        await client.withRootsHandler { [Root(uri: "file:///work", name: "work")] }
+        let (_, server, _) = try await TestServer.connect(telltale, client: client)
+        let result = try await client.callTool(name: "roots")
+        #expect(TestServer.text(result.content) == "file:///work")
+        await telltale.flush()
+        let roots = try #require(sink.all.first { $0.method == "roots/list" })
+        #expect(roots.direction == .toClient)
+        #expect(roots.outcome == .ok)
+        #expect(roots.client?.name == "roots-client" && roots.server?.name == TestServer.name)
+        let call = try #require(sink.all.first { $0.target == "roots" })
+        #expect(call.direction == .toServer && call.outcome == .ok)
+        #expect(call.durationNs >= roots.durationNs)
+        await client.disconnect()
+        await server.stop()
+    }
 }

@@ -11,16 +11,17 @@ enum TestServer {
     static let clientVersion = "3.1.0"
 
     /// The server, tools registered: `add`, `divide` (tool error on b = 0), `sleep {ms}`, `echo` (its
-    /// arguments), `header {name}` (a header of the HTTP request, seen through the handler context);
-    /// any other tool is a JSON-RPC error (-32602).
+    /// arguments), `header {name}` (a header of the HTTP request, seen through the handler context),
+    /// `roots` (asks the client for its roots: a server→client request); any other tool is a JSON-RPC
+    /// error (-32602).
     static func make() async -> Server {
         let server = Server(name: name, version: version, capabilities: .init(tools: .init()))
         await server.withMethodHandler(ListTools.self) { _ in
-            ListTools.Result(tools: ["add", "divide", "sleep", "echo", "header"].map {
+            ListTools.Result(tools: ["add", "divide", "sleep", "echo", "header", "roots"].map {
                 Tool(name: $0, description: $0, inputSchema: .object(["type": .string("object")]))
             })
         }
-        await server.withMethodHandler(CallTool.self) { params in
+        await server.withMethodHandler(CallTool.self) { [server] params in
             let arguments = params.arguments ?? [:]
             func number(_ key: String) -> Int { arguments[key]?.intValue ?? 0 }
             switch params.name {
@@ -38,6 +39,9 @@ enum TestServer {
             case "header":
                 let value = Server.currentHandlerContext?.httpContext?.header(arguments["name"]?.stringValue ?? "")
                 return CallTool.Result(content: [.text(value ?? "<none>")], isError: false)
+            case "roots":
+                let roots = try await server.listRoots()
+                return CallTool.Result(content: [.text(roots.map(\.uri).joined(separator: ","))], isError: false)
             default:
                 throw MCPError.invalidParams("Unknown tool: \(params.name)")
             }
@@ -46,15 +50,15 @@ enum TestServer {
     }
 
     /// A connected client and a started server over an in-memory pair whose server side is monitored by
-    /// `telltale`; returns the client, the server and the monitored transport.
+    /// `telltale` (`client` defaults to one named ``clientName``); returns the client, the server and the
+    /// monitored transport.
     static func connect(
-        _ telltale: Telltale
+        _ telltale: Telltale, client: Client = Client(name: clientName, version: clientVersion)
     ) async throws -> (client: Client, server: Server, transport: MonitoredTransport<InMemoryTransport>) {
         let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
         let transport = telltale.monitor(serverSide)
         let server = await make()
         try await server.start(transport: transport)
-        let client = Client(name: clientName, version: clientVersion)
         _ = try await client.connect(transport: clientSide)
         return (client, server, transport)
     }
