@@ -18,13 +18,13 @@ enum ExampleTools {
             func number(_ key: String) -> Double { arguments[key]?.doubleValue ?? Double(arguments[key]?.intValue ?? 0) }
             switch params.name {
             case "add":
-                return CallTool.Result(content: [.text(format(number("a") + number("b")))], isError: false)
+                return result(format(number("a") + number("b")))
             case "divide":
-                guard number("b") != 0 else { return CallTool.Result(content: [.text("division by zero")], isError: true) }
-                return CallTool.Result(content: [.text(format(number("a") / number("b")))], isError: false)
+                guard number("b") != 0 else { return result("division by zero", isError: true) }
+                return result(format(number("a") / number("b")))
             case "sleep":
                 try await Task.sleep(for: .milliseconds(Int(number("ms"))))
-                return CallTool.Result(content: [.text("slept")], isError: false)
+                return result("slept")
             default:
                 throw MCPError.invalidParams("Unknown tool: \(params.name)")
             }
@@ -41,5 +41,10 @@ enum ExampleTools {
 
     private static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    /// A tool result with one text item.
+    static func result(_ text: String, isError: Bool = false) -> CallTool.Result {
+        CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], isError: isError)
     }
 }

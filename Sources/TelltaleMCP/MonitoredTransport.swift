@@ -53,37 +53,19 @@ public actor MonitoredTransport<Inner: Transport>: Transport {
         await finish(reason: "connection closed")
     }
 
-    /// Records the frame, then sends it through the wrapped transport.
-    public func send(_ data: Data) async throws {
+    /// Records the frame, then sends it through the wrapped transport (no hop through this actor).
+    public nonisolated func send(_ data: Data) async throws {
         monitor?.observe(data, from: .server)
         try await inner.send(data)
     }
 
     /// The wrapped transport's frames, each recorded just before it is handed on.
-    public func receive() -> AsyncThrowingStream<Data, Swift.Error> {
-        let upstream = inner
-        let monitor = monitor
-        let provider = inner as? any HTTPContextProviding
-        return AsyncThrowingStream { continuation in
-            let pump = Task {
-                do {
-                    for try await data in await upstream.receive() {
-                        if let monitor, monitor.isActive {
-                            var http: HTTPRequest?
-                            if let provider, let id = MonitoredTransport.requestID(in: data) {
-                                http = await provider.httpRequestContext(for: id)
-                            }
-                            monitor.observe(data, from: .client, http: http)
-                        }
-                        continuation.yield(data)
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in pump.cancel() }
-        }
+    ///
+    /// The returned stream pulls from the wrapped one in the consumer's own task (no relay task, no
+    /// extra hop); call it once, as `Server` does.
+    public nonisolated func receive() -> AsyncThrowingStream<Data, Swift.Error> {
+        let source = ReceivedFrames(inner: inner, monitor: monitor)
+        return AsyncThrowingStream(unfolding: { try await source.next() })
     }
 
     /// Processes every frame seen so far and delivers the calls to the collector (see ``Telltale/flush(timeout:)``).
@@ -115,6 +97,36 @@ public actor MonitoredTransport<Inner: Transport>: Transport {
             await telltale.shutdown()
         } else {
             await telltale.flush()
+        }
+    }
+
+    /// Pulls frames from the wrapped transport and hands each to the monitor before returning it.
+    ///
+    /// `@unchecked Sendable`: `iterator` is only touched by ``next()``, which `AsyncThrowingStream(unfolding:)`
+    /// calls from its single consumer one call at a time (the next call starts after the previous returned).
+    private final class ReceivedFrames: @unchecked Sendable {
+        private let inner: Inner
+        private let monitor: ConnectionMonitor?
+        private let provider: (any HTTPContextProviding)?
+        private var iterator: AsyncThrowingStream<Data, Swift.Error>.AsyncIterator?
+
+        init(inner: Inner, monitor: ConnectionMonitor?) {
+            self.inner = inner
+            self.monitor = monitor
+            self.provider = inner as? any HTTPContextProviding
+        }
+
+        func next() async throws -> Data? {
+            if iterator == nil { iterator = await inner.receive().makeAsyncIterator() }
+            guard let data = try await iterator?.next() else { return nil }
+            if let monitor, monitor.isActive {
+                var http: HTTPRequest?
+                if let provider, let id = MonitoredTransport.requestID(in: data) {
+                    http = await provider.httpRequestContext(for: id)
+                }
+                monitor.observe(data, from: .client, http: http)
+            }
+            return data
         }
     }
 

@@ -26,22 +26,22 @@ enum TestServer {
             func number(_ key: String) -> Int { arguments[key]?.intValue ?? 0 }
             switch params.name {
             case "add":
-                return CallTool.Result(content: [.text(String(number("a") + number("b")))], isError: false)
+                return result(String(number("a") + number("b")))
             case "divide":
-                guard number("b") != 0 else { return CallTool.Result(content: [.text("division by zero")], isError: true) }
-                return CallTool.Result(content: [.text(String(number("a") / number("b")))], isError: false)
+                guard number("b") != 0 else { return result("division by zero", isError: true) }
+                return result(String(number("a") / number("b")))
             case "sleep":
                 try await Task.sleep(for: .milliseconds(number("ms")))
-                return CallTool.Result(content: [.text("slept")], isError: false)
+                return result("slept")
             case "echo":
                 let text = String(decoding: try JSONEncoder().encode(arguments), as: UTF8.self)
-                return CallTool.Result(content: [.text(text)], isError: false)
+                return result(text)
             case "header":
                 let value = Server.currentHandlerContext?.httpContext?.header(arguments["name"]?.stringValue ?? "")
-                return CallTool.Result(content: [.text(value ?? "<none>")], isError: false)
+                return result(value ?? "<none>")
             case "roots":
                 let roots = try await server.listRoots()
-                return CallTool.Result(content: [.text(roots.map(\.uri).joined(separator: ","))], isError: false)
+                return result(roots.map(\.uri).joined(separator: ","))
             default:
                 throw MCPError.invalidParams("Unknown tool: \(params.name)")
             }
@@ -67,5 +67,10 @@ enum TestServer {
     static func text(_ content: [Tool.Content]) -> String? {
         guard case .text(let text, _, _)? = content.first else { return nil }
         return text
+    }
+
+    /// A tool result with one text item.
+    static func result(_ text: String, isError: Bool = false) -> CallTool.Result {
+        CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], isError: isError)
     }
 }
