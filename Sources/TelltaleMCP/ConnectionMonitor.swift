@@ -7,9 +7,8 @@ import TelltaleCore
 /// The observing side of one monitored connection: a bounded queue the transport appends frames to,
 /// and one background task that turns them into Call records and hands them to the sink.
 ///
-/// The transport's path only takes a clock reading and appends to the queue (`AsyncStream`'s
-/// continuation: a short lock, no I/O, never waits); frames beyond ``TelltaleOptions/maxQueuedFrames``
-/// are counted and not observed. Everything else — scanning, pairing, redaction, `beforeSend`,
+/// The transport's path only takes a clock reading and appends to the ``EventQueue`` (a short lock, no
+/// I/O, never waits); frames beyond ``TelltaleOptions/maxQueuedFrames`` are counted and not observed. Everything else — scanning, pairing, redaction, `beforeSend`,
 /// submitting — runs on the background task. Any failure there disables this connection's monitoring
 /// with one log line; the transport keeps forwarding.
 final class ConnectionMonitor: Sendable {
@@ -29,7 +28,7 @@ final class ConnectionMonitor: Sendable {
         var isDisabled: Bool { disabled.load(ordering: .relaxed) }
     }
 
-    private let continuation: AsyncStream<MonitorEvent>.Continuation
+    private let queue: EventQueue
     private let worker: Task<Void, Never>
     private let ticker: Task<Void, Never>
     private let shared: Shared
@@ -37,26 +36,25 @@ final class ConnectionMonitor: Sendable {
 
     /// Starts the background task for a connection whose calls go to `sink`.
     init(sessionID: String, options: CaptureOptions, telltale: TelltaleContext) {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: MonitorEvent.self, bufferingPolicy: .bufferingOldest(telltale.maxQueuedFrames))
-        self.continuation = continuation
+        let queue = EventQueue(capacity: telltale.maxQueuedFrames)
+        self.queue = queue
         let shared = Shared(sessionID: sessionID, telltale: telltale)
         self.shared = shared
         let recorder = ConnectionRecorder(sessionID: sessionID, options: options)
         worker = Task.detached {
-            await ConnectionMonitor.run(stream, recorder: recorder, shared: shared)
+            await ConnectionMonitor.run(queue, recorder: recorder, shared: shared)
         }
         ticker = Task.detached {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                if case .terminated = continuation.yield(.tick(.now())) { return }
+                if case .finished = queue.push(.tick(.now())) { return }
             }
         }
     }
 
     deinit {
         ticker.cancel()
-        continuation.finish()
+        queue.finish()
     }
 
     /// Whether frames are still observed.
@@ -72,10 +70,10 @@ final class ConnectionMonitor: Sendable {
     func observe(_ data: Data, from source: MessageSource, http: HTTPRequest? = nil) {
         guard isActive else { return }
         let frame = ObservedFrame(data: data, source: source, instant: .now(), http: http)
-        switch continuation.yield(.frame(frame)) {
-        case .enqueued:
+        switch queue.push(.frame(frame)) {
+        case .accepted:
             shared.counters.withLock { $0.framesObserved += 1 }
-        case .dropped:
+        case .full:
             shared.counters.withLock {
                 $0.framesObserved += 1
                 $0.framesDropped += 1
@@ -84,9 +82,7 @@ final class ConnectionMonitor: Sendable {
                 the observation queue is full (\(shared.telltale.maxQueuedFrames) frames): frames are not \
                 recorded until it drains (counted in stats.framesDropped); traffic unaffected
                 """)
-        case .terminated:
-            break
-        @unknown default:
+        case .finished:
             break
         }
     }
@@ -94,10 +90,8 @@ final class ConnectionMonitor: Sendable {
     /// Waits until every frame queued so far has been processed and its calls handed to the sink.
     func drain() async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            switch continuation.yield(.barrier(waiter)) {
-            case .enqueued: break
-            default: waiter.resume()
-            }
+            if case .accepted = queue.push(.barrier(waiter)) { return }
+            waiter.resume()
         }
     }
 
@@ -106,72 +100,75 @@ final class ConnectionMonitor: Sendable {
     func close(reason: String = "connection closed") async {
         guard !closed.exchange(true, ordering: .relaxed) else { return }
         ticker.cancel()
-        continuation.yield(.close(.now(), reason: reason))
-        await drain()
-        continuation.finish()
+        queue.push(.close(.now(), reason: reason))
+        queue.finish()
         await worker.value
     }
 
     // MARK: - The background task
 
-    private static func run(_ stream: AsyncStream<MonitorEvent>, recorder: ConnectionRecorder, shared: Shared) async {
+    private static func run(_ queue: EventQueue, recorder: ConnectionRecorder, shared: Shared) async {
         var recorder = recorder
+        while let events = await queue.next() {
+            for event in events { process(event, recorder: &recorder, shared: shared) }
+        }
+    }
+
+    private static func process(_ event: MonitorEvent, recorder: inout ConnectionRecorder, shared: Shared) {
         let telltale = shared.telltale
-        for await event in stream {
-            if case .barrier(let waiter) = event {
-                if !shared.isDisabled {
-                    var calls: [Call] = []
-                    recorder.releaseHeld(into: &calls)
-                    deliver(calls, shared: shared)
-                }
-                waiter.resume()
-                continue
-            }
-            guard !shared.isDisabled else { continue }
-            do {
+        if case .barrier(let waiter) = event {
+            if !shared.isDisabled {
                 var calls: [Call] = []
-                switch event {
-                case .frame(let frame):
-                    try telltale.faults?("observe")
-                    switch recorder.observe(frame, into: &calls) {
-                    case .lateAttach(let method)?:
-                        telltale.reporter.report(.lateAttach, """
-                            monitoring attached after the MCP handshake (the first message from the client \
-                            was \(method), not initialize): calls of this connection are recorded in session \
-                            \(recorder.sessionID) without the client identity and protocol version that \
-                            initialize carries; pass the transport through Telltale.monitor before server.start
-                            """)
-                    case .notUnderstood(let preview)?:
-                        disable(.notUnderstood, """
-                            the transport's first frame is not a JSON-RPC message (\(preview.debugDescription)); \
-                            this swift-sdk version or transport is not understood — monitoring disabled for this \
-                            connection, traffic unaffected
-                            """, shared: shared)
-                        continue
-                    case nil:
-                        break
-                    }
-                    let unparsed = recorder.unparsedFrames
-                    shared.counters.withLock { $0.framesUnparsed = unparsed }
-                case .tick(let instant):
-                    try telltale.faults?("tick")
-                    recorder.tick(at: instant, into: &calls)
-                case .close(let instant, let reason):
-                    recorder.close(at: instant, reason: reason, into: &calls)
-                case .barrier:
+                recorder.releaseHeld(into: &calls)
+                deliver(calls, shared: shared)
+            }
+            waiter.resume()
+            return
+        }
+        guard !shared.isDisabled else { return }
+        do {
+            var calls: [Call] = []
+            switch event {
+            case .frame(let frame):
+                try telltale.faults?("observe")
+                switch recorder.observe(frame, into: &calls) {
+                case .lateAttach(let method)?:
+                    telltale.reporter.report(.lateAttach, """
+                        monitoring attached after the MCP handshake (the first message from the client \
+                        was \(method), not initialize): calls of this connection are recorded in session \
+                        \(recorder.sessionID) without the client identity and protocol version that \
+                        initialize carries; pass the transport through Telltale.monitor before server.start
+                        """)
+                case .notUnderstood(let preview)?:
+                    disable(.notUnderstood, """
+                        the transport's first frame is not a JSON-RPC message (\(preview.debugDescription)); \
+                        this swift-sdk version or transport is not understood — monitoring disabled for this \
+                        connection, traffic unaffected
+                        """, shared: shared)
+                    return
+                case nil:
                     break
                 }
-                let session = recorder.sessionID
-                shared.session.withLock { $0 = session }
-                if !calls.isEmpty {
-                    try telltale.faults?("deliver")
-                    deliver(calls, shared: shared)
-                }
-            } catch {
-                disable(.internalError, """
-                    internal error (\(error)); monitoring disabled for this connection, traffic unaffected
-                    """, shared: shared)
+                let unparsed = recorder.unparsedFrames
+                shared.counters.withLock { $0.framesUnparsed = unparsed }
+            case .tick(let instant):
+                try telltale.faults?("tick")
+                recorder.tick(at: instant, into: &calls)
+            case .close(let instant, let reason):
+                recorder.close(at: instant, reason: reason, into: &calls)
+            case .barrier:
+                break
             }
+            let session = recorder.sessionID
+            shared.session.withLock { $0 = session }
+            if !calls.isEmpty {
+                try telltale.faults?("deliver")
+                deliver(calls, shared: shared)
+            }
+        } catch {
+            disable(.internalError, """
+                internal error (\(error)); monitoring disabled for this connection, traffic unaffected
+                """, shared: shared)
         }
     }
 
