@@ -31,6 +31,9 @@ struct ConnectionRecorder: Sendable {
     private var sawMessage = false
     /// Frames without a JSON-RPC message after valid ones.
     private(set) var unparsedFrames = 0
+    /// A session decision taken while observing a frame (`.some(nil)`: no session header, stateless),
+    /// applied once the frame is processed.
+    private var pendingSession: String?? = .none
 
     init(sessionID: String, options: CaptureOptions) {
         tracker = CallTracker(sessionID: sessionID, options: options)
@@ -137,9 +140,6 @@ struct ConnectionRecorder: Sendable {
             pendingSession = .some(nil)
         }
     }
-
-    /// A session decision taken while observing a frame, applied once its calls are produced.
-    private var pendingSession: String?? = .none
 
     private mutating func release(_ produced: [Call], at instant: CaptureInstant, into calls: inout [Call]) {
         if sessionResolved {

@@ -5,8 +5,9 @@ import TelltaleCore
 import Testing
 
 /// Per-call overhead of monitoring, measured with the real client and server over `InMemoryTransport`
-/// (monitored calls shipped to a real collector). Run with `TELLTALE_MCP_BENCH=1`; prints, asserts only
-/// that every call was recorded.
+/// (monitored calls shipped to a real `telltale serve` in its own process, so the process CPU time measured
+/// here is the client's, the server's and Telltale's only). Run with `TELLTALE_MCP_BENCH=1`; prints, and
+/// asserts only that every call was delivered.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["TELLTALE_MCP_BENCH"] != nil), .serialized)
 struct OverheadBenchmarks {
     static let calls = 2000
@@ -36,11 +37,25 @@ struct OverheadBenchmarks {
         Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
     }
 
-    @Test func perCallOverheadOverInMemory() async throws {
-        try await Collector.with { collector in
+    /// What is compared with the unmonitored server.
+    enum Variant: String, CaseIterable, Sendable {
+        /// Monitoring on, payloads captured (the default).
+        case monitored
+        /// Monitoring on, `capturePayloads: false`.
+        case noPayloads
+        /// The decorator alone: no collector configured, so monitoring is disabled.
+        case decoratorOnly
+    }
+
+    @Test(arguments: Variant.allCases)
+    func perCallOverheadOverInMemory(_ variant: Variant) async throws {
+        let collector = try await TelltaleServeTests.Serve.start()
+        defer { collector.stop() }
+        do {
             let telltale = Telltale(TelltaleOptions(
-                endpoint: collector.endpoint, apiKey: collector.ingestKey,
-                spoolDirectory: collector.spoolDirectory, environment: [:]))
+                endpoint: variant == .decoratorOnly ? nil : URL(string: collector.endpoint), apiKey: collector.ingestKey,
+                capturePayloads: variant != .noPayloads, spoolDirectory: collector.directory.appendingPathComponent("spool"),
+                log: { _ in }, environment: [:]))
             let monitored = try await TestServer.connect(telltale)
             let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
             let plainServer = await TestServer.make()
@@ -62,7 +77,7 @@ struct OverheadBenchmarks {
                               name, p, w, w - p, (w / p - 1) * 100)
                     + " [rounds \(plain.map { Int($0) }) vs \(watched.map { Int($0) })]"
             }
-            print("TelltaleMCP overhead per tools/call (in-memory, \(Self.calls) sequential calls × \(Self.rounds) rounds, medians):")
+            print("TelltaleMCP overhead per tools/call, \(variant) (in-memory, \(Self.calls) sequential calls × \(Self.rounds) rounds, medians):")
             print(line("  wall:", plain.map(\.wall), watched.map(\.wall)))
             print(line("  CPU (all threads):", plain.map(\.cpu), watched.map(\.cpu)))
             await monitored.client.disconnect()
@@ -71,7 +86,7 @@ struct OverheadBenchmarks {
             await plainServer.stop()
             await telltale.shutdown()
             let expected = 2 + 200 + Self.calls * Self.rounds
-            #expect(telltale.shipperStats?.sent == expected)
+            #expect(telltale.shipperStats?.sent == (variant == .decoratorOnly ? nil : expected))
             #expect(monitored.transport.stats.framesDropped == 0)
         }
     }
