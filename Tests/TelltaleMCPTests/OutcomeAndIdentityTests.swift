@@ -80,4 +80,45 @@ import Testing
         await client.disconnect()
         await server.stop()
     }
+
+    @Test func aRequestOpenLongerThanTheTimeoutIsRecordedAsNoResponse() async throws {
+        let sink = RecordingSink()
+        let telltale = Telltale(
+            options: TelltaleOptions(requestTimeout: .milliseconds(300), log: { _ in }, environment: [:]),
+            sink: sink, faults: nil)
+        let (client, server, _) = try await TestServer.connect(telltale)
+        let context: RequestContext<CallTool.Result> = try await client.callTool(name: "sleep", arguments: ["ms": 4_000])
+        // The monitor's once-a-second tick expires it while the server is still working on it.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !sink.all.contains(where: { $0.target == "sleep" }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let sleep = try #require(sink.all.first { $0.target == "sleep" })
+        #expect(sleep.outcome == .noResponse)
+        #expect(sleep.errorMessage == "no response within 0.3 s")
+        _ = try await context.value
+        await client.disconnect()
+        await server.stop()
+    }
+
+    @Test func anHTTPConnectionThatNeverToldItsSessionKeepsItsOwnIdAfterAFlush() async throws {
+        let sink = RecordingSink()
+        let telltale = Telltale(options: TelltaleOptions(log: { _ in }, environment: [:]), sink: sink, faults: nil)
+        let inner = StatefulHTTPServerTransport()
+        let transport = telltale.monitor(inner)
+        let server = await TestServer.make()
+        try await server.start(transport: transport)
+        let initialize = try await HTTPCaptureTests.post(inner, """
+            {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",\
+            "capabilities":{},"clientInfo":{"name":"brief-client","version":"1.0"}}}
+            """)
+        #expect(initialize.reply?["result"] != nil)
+        await telltale.flush()
+        // The initialize exchange waited for a later request to tell its Mcp-Session-Id; a flush sends it now.
+        let call = try #require(sink.all.first)
+        #expect(call.method == "initialize" && call.transport == .http)
+        #expect(call.session == transport.sessionID)
+        #expect(call.session != initialize.headers.first { $0.key.lowercased() == "mcp-session-id" }?.value)
+        await server.stop()
+    }
 }
