@@ -8,8 +8,8 @@ import TelltaleCore
 /// and one background task that turns them into Call records and hands them to the sink.
 ///
 /// The transport's path only takes a clock reading and appends to the ``EventQueue`` (a short lock, no
-/// I/O, never waits); frames beyond ``TelltaleOptions/maxQueuedFrames`` are counted and not observed. Everything else — scanning, pairing, redaction, `beforeSend`,
-/// submitting — runs on the background task. Any failure there disables this connection's monitoring
+/// I/O, never waits); frames beyond ``TelltaleOptions/maxQueuedFrames`` are counted and not observed.
+/// Everything else — scanning, pairing, redaction, `beforeSend`, submitting — runs on the background task. Any failure there disables this connection's monitoring
 /// with one log line; the transport keeps forwarding.
 final class ConnectionMonitor: Sendable {
     /// State the transport's path, the background task and readers of stats share.
@@ -34,7 +34,8 @@ final class ConnectionMonitor: Sendable {
     private let shared: Shared
     private let closed = Atomic<Bool>(false)
 
-    /// Starts the background task for a connection whose calls go to `sink`.
+    /// Starts the background task (and its once-a-second tick) for a connection whose calls go to
+    /// `telltale`'s sink.
     init(sessionID: String, options: CaptureOptions, telltale: TelltaleContext) {
         let queue = EventQueue(capacity: telltale.maxQueuedFrames)
         self.queue = queue
