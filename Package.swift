@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TelltaleCapture", targets: ["TelltaleCapture"]),
         .library(name: "TelltaleStore", targets: ["TelltaleStore"]),
         .library(name: "TelltaleServer", targets: ["TelltaleServer"]),
+        .library(name: "TelltaleMCP", targets: ["TelltaleMCP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", .upToNextMinor(from: "0.12.1")),
     ],
     targets: [
         // Protocol rules, Call records, redaction, sketches, wire codec. Foundation only, no I/O.
@@ -70,6 +72,25 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
+        // The Swift SDK: a transport decorator for modelcontextprotocol/swift-sdk servers.
+        .target(
+            name: "TelltaleMCP",
+            dependencies: [
+                "TelltaleCore",
+                "TelltaleCapture",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A runnable swift-sdk server monitored by TelltaleMCP (stdio); the SDK's quick start.
+        .executableTarget(
+            name: "telltale-mcp-example",
+            dependencies: [
+                "TelltaleMCP",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            path: "Examples/telltale-mcp-example"
+        ),
         .executableTarget(
             name: "telltale",
             dependencies: [
@@ -110,6 +131,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "TelltaleMCPTests",
+            dependencies: [
+                "TelltaleMCP", "TelltaleCapture", "TelltaleCore", "TelltaleServer", "TelltaleStore",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "TelltaleStoreTests", dependencies: ["TelltaleStore", "TelltaleCore"]),
