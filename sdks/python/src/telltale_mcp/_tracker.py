@@ -1,0 +1,347 @@
+"""Pairs JSON-RPC requests with their outcomes, per session and direction: ``CallTracker.swift`` in Python.
+
+Runs on the SDK's background thread only (never on the server's event loop). Input is the JSON-RPC
+message as a dict; output is Call records as dicts in the wire shape of ``CallCodec``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ._redact import PayloadPolicy, dumps
+from ._wire import new_call_id, parse_traceparent, rfc3339
+
+CLIENT_INFO = "io.modelcontextprotocol/clientInfo"
+SERVER_INFO = "io.modelcontextprotocol/serverInfo"
+PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion"
+
+CLIENT = "client"
+SERVER = "server"
+
+DEFAULT_TIMEOUT_NS = 300 * 1_000_000_000
+
+
+def peer(value: Any) -> dict[str, str] | None:
+    """``{name, version?}`` from an ``Implementation``-shaped dict; None without a string name."""
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return None
+    info = {"name": value["name"]}
+    if isinstance(value.get("version"), str):
+        info["version"] = value["version"]
+    return info
+
+
+def id_text(value: Any) -> str | None:
+    """The JSON-RPC id as JSON text (``1``, ``"abc"``); None for a missing or null id."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False)
+
+
+def target_of(method: str, params: Any) -> str | None:
+    if not isinstance(params, dict):
+        return None
+    if method in ("tools/call", "prompts/get"):
+        name = params.get("name")
+        return name if isinstance(name, str) else None
+    if method == "resources/read":
+        uri = params.get("uri")
+        return uri if isinstance(uri, str) else None
+    return None
+
+
+def first_text(content: Any) -> str | None:
+    if isinstance(content, list):
+        for item in content:
+            if isinstance(item, dict) and item.get("type") == "text" and isinstance(item.get("text"), str):
+                return item["text"]
+    return None
+
+
+class Session:
+    """One capture session: its id, transport, learnt identity and open requests.
+
+    ``id`` may be None for a while (HTTP before the ``Mcp-Session-Id`` is known): Calls are then held
+    and released once it is set (or a synthetic id is given at close).
+    """
+
+    __slots__ = ("id", "transport", "client", "server", "protocol_version", "pending", "held", "stats",
+                 "client_address", "closed", "__weakref__")
+
+    def __init__(self, session_id: str | None, transport: str) -> None:
+        self.id = session_id
+        self.transport = transport
+        self.client: dict[str, str] | None = None
+        self.server: dict[str, str] | None = None
+        self.protocol_version: str | None = None
+        self.pending: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
+        self.held: list[dict[str, Any]] = []
+        self.stats = {"unmatchedResponses": 0, "reusedIDs": 0}
+        self.client_address: str | None = None
+        self.closed = False
+
+
+class Tracker:
+    """Builds Calls from messages; all sessions share the options (tags, payload policy, timeout)."""
+
+    def __init__(self, payloads: PayloadPolicy, tags: dict[str, str] | None = None,
+                 timeout_ns: int = DEFAULT_TIMEOUT_NS) -> None:
+        self.payloads = payloads
+        self.tags = dict(tags or {})
+        self.timeout_ns = timeout_ns
+
+    # -- entry points --------------------------------------------------------------------------------
+
+    def observe(self, session: Session, message: dict[str, Any], source: str, wall_ns: int, mono_ns: int,
+                byte_count: int | None, out: list[dict[str, Any]], extra: dict[str, Any] | None = None) -> None:
+        """Processes one JSON-RPC message from ``source`` (``client`` or ``server``)."""
+        if not isinstance(message, dict):
+            return
+        method = message.get("method")
+        msg_id = id_text(message.get("id"))
+        params = message.get("params")
+        result = message.get("result")
+        error = message.get("error")
+        self._learn_identity(session, message, method, source, params, result)
+        if isinstance(method, str):
+            if byte_count is None:
+                byte_count = len(dumps(message).encode("utf-8"))
+            if msg_id is not None:
+                self._start(session, message, method, msg_id, params, source, wall_ns, mono_ns, byte_count, out,
+                            extra)
+            else:
+                self._notify(session, message, method, params, source, wall_ns, mono_ns, byte_count, out, extra)
+        elif error is not None or "result" in message:
+            self._complete(session, message, msg_id, result, error, source, mono_ns, byte_count, out)
+
+    def close(self, session: Session, mono_ns: int, out: list[dict[str, Any]], reason: str = "connection closed") -> None:
+        """The connection closed: every open request becomes ``noResponse``; held Calls are released."""
+        for key, (call, start) in sorted(session.pending.items(), key=lambda item: item[1][1]):
+            self._end(session, call, start, "noResponse", reason, mono_ns, out)
+        session.pending.clear()
+        session.closed = True
+        if session.id is None:
+            session.id = new_call_id()
+        self.release_held(session, out)
+
+    def expire(self, session: Session, mono_ns: int, out: list[dict[str, Any]]) -> None:
+        """Requests open for longer than the timeout become ``noResponse``."""
+        if not session.pending:
+            return
+        seconds = self.timeout_ns / 1e9
+        text = str(int(seconds)) if self.timeout_ns % 1_000_000_000 == 0 else str(seconds)
+        for key, (call, start) in list(session.pending.items()):
+            if mono_ns - start >= self.timeout_ns:
+                del session.pending[key]
+                self._end(session, call, start, "noResponse", f"no response within {text} s", mono_ns, out)
+
+    def end_request(self, session: Session, direction: str, msg_id: Any, outcome: str, message: str | None,
+                    mono_ns: int, out: list[dict[str, Any]]) -> bool:
+        """Ends one open request without a response (cancelled, aborted); whether it was open."""
+        key = (direction, id_text(msg_id) or "")
+        entry = session.pending.pop(key, None)
+        if entry is None:
+            return False
+        self._end(session, entry[0], entry[1], outcome, message, mono_ns, out)
+        return True
+
+    def set_session_id(self, session: Session, session_id: str, out: list[dict[str, Any]]) -> None:
+        if session.id is None and session_id:
+            session.id = session_id
+            self.release_held(session, out)
+
+    def release_held(self, session: Session, out: list[dict[str, Any]]) -> None:
+        if session.id is None or not session.held:
+            return
+        for call in session.held:
+            call["session"] = session.id
+            out.append(self._stamped(session, call))
+        session.held.clear()
+
+    # -- internals -----------------------------------------------------------------------------------
+
+    def _learn_identity(self, session: Session, message: dict[str, Any], method: Any, source: str, params: Any,
+                        result: Any) -> None:
+        if source == CLIENT:
+            if not isinstance(params, dict):
+                return
+            info, version = self._client_identity(method, params)
+            if info is not None:
+                session.client = info
+            if version is not None and (method != "initialize" or session.protocol_version is None):
+                session.protocol_version = version
+        else:
+            if not isinstance(result, dict):
+                return
+            info = peer(result.get("serverInfo"))
+            meta = result.get("_meta")
+            version = result.get("protocolVersion") if isinstance(result.get("protocolVersion"), str) else None
+            if isinstance(meta, dict):
+                info = peer(meta.get(SERVER_INFO)) or info
+                if isinstance(meta.get(PROTOCOL_VERSION), str):
+                    version = meta[PROTOCOL_VERSION]
+            if info is not None:
+                session.server = info
+            if version is not None and "method" not in message:
+                session.protocol_version = version
+
+    @staticmethod
+    def _client_identity(method: Any, params: dict[str, Any]) -> tuple[dict[str, str] | None, str | None]:
+        info = None
+        version = None
+        if method == "initialize":
+            info = peer(params.get("clientInfo"))
+            if isinstance(params.get("protocolVersion"), str):
+                version = params["protocolVersion"]
+        meta = params.get("_meta")
+        if isinstance(meta, dict):
+            info = peer(meta.get(CLIENT_INFO)) or info
+            if isinstance(meta.get(PROTOCOL_VERSION), str):
+                version = meta[PROTOCOL_VERSION]
+        return info, version
+
+    def _new_call(self, session: Session, method: str, kind: str, direction: str, msg_id: str | None, params: Any,
+                  source: str, wall_ns: int, byte_count: int, extra: dict[str, Any] | None) -> dict[str, Any]:
+        call: dict[str, Any] = {
+            "id": new_call_id(wall_ns), "startedAt": rfc3339(wall_ns), "durationNs": 0, "kind": kind,
+            "direction": direction, "method": method,
+        }
+        target = target_of(method, params)
+        if target is not None:
+            call["target"] = target
+        call["outcome"] = "ok"
+        if msg_id is not None:
+            call["requestId"] = msg_id
+        call["session"] = session.id
+        if source == CLIENT and isinstance(params, dict):
+            info, version = self._client_identity(method, params)
+            if info is not None:
+                call["client"] = info
+            if version is not None and method != "initialize":
+                call["protocolVersion"] = version
+        call["transport"] = session.transport
+        if session.client_address:
+            call["clientAddress"] = session.client_address
+        if isinstance(params, dict):
+            meta = params.get("_meta")
+            if isinstance(meta, dict) and "traceparent" in meta:
+                trace = parse_traceparent(meta.get("traceparent"), meta.get("tracestate"))
+                if trace is not None:
+                    call["trace"] = trace
+        call["tags"] = dict(self.tags)
+        if extra:
+            tags = extra.get("tags")
+            if tags:
+                call["tags"].update(tags)
+            if extra.get("trace") and "trace" not in call and source == CLIENT:
+                call["trace"] = extra["trace"]
+            if extra.get("clientAddress"):
+                call["clientAddress"] = extra["clientAddress"]
+        if self.payloads.capture and params is not None:
+            payload = self.payloads.payload(params, byte_count)
+            if payload is not None:
+                call["request"] = payload
+        call["requestBytes"] = byte_count
+        call["responseBytes"] = 0
+        return call
+
+    def _start(self, session: Session, message: dict[str, Any], method: str, msg_id: str, params: Any, source: str,
+               wall_ns: int, mono_ns: int, byte_count: int, out: list[dict[str, Any]],
+               extra: dict[str, Any] | None) -> None:
+        direction = "toServer" if source == CLIENT else "toClient"
+        call = self._new_call(session, method, "request", direction, msg_id, params, source, wall_ns, byte_count,
+                              extra)
+        key = (direction, msg_id)
+        previous = session.pending.get(key)
+        if previous is not None:
+            session.stats["reusedIDs"] += 1
+            self._end(session, previous[0], previous[1], "noResponse", "superseded by a new request with the same id",
+                      mono_ns, out)
+        session.pending[key] = (call, mono_ns)
+
+    def _notify(self, session: Session, message: dict[str, Any], method: str, params: Any, source: str, wall_ns: int,
+                mono_ns: int, byte_count: int, out: list[dict[str, Any]], extra: dict[str, Any] | None) -> None:
+        direction = "toServer" if source == CLIENT else "toClient"
+        if method == "notifications/cancelled" and isinstance(params, dict):
+            cancelled = id_text(params.get("requestId"))
+            entry = session.pending.pop((direction, cancelled), None) if cancelled is not None else None
+            if entry is not None:
+                reason = params.get("reason")
+                self._end(session, entry[0], entry[1], "cancelled", reason if isinstance(reason, str) else None,
+                          mono_ns, out)
+        call = self._new_call(session, method, "notification", direction, None, params, source, wall_ns, byte_count,
+                              extra)
+        self._emit(session, call, out)
+
+    def _complete(self, session: Session, message: dict[str, Any], msg_id: str | None, result: Any, error: Any,
+                  source: str, mono_ns: int, byte_count: int | None, out: list[dict[str, Any]]) -> None:
+        direction = "toServer" if source == SERVER else "toClient"
+        entry = session.pending.pop((direction, msg_id), None) if msg_id is not None else None
+        if entry is None:
+            session.stats["unmatchedResponses"] += 1
+            return
+        call, start = entry
+        if byte_count is None:
+            byte_count = len(dumps(message).encode("utf-8"))
+        call["durationNs"] = max(0, mono_ns - start)
+        call["responseBytes"] = byte_count
+        if error is not None:
+            call["outcome"] = "error"
+            if isinstance(error, dict):
+                code = error.get("code")
+                if isinstance(code, int) and not isinstance(code, bool):
+                    call["errorCode"] = code
+                if isinstance(error.get("message"), str):
+                    call["errorMessage"] = error["message"]
+            payload = self.payloads.payload(error, byte_count)
+        else:
+            is_error = isinstance(result, dict) and result.get("isError") is True
+            call["outcome"] = "toolError" if is_error else "ok"
+            if is_error:
+                text = first_text(result.get("content"))
+                if text is not None:
+                    call["errorMessage"] = text
+            payload = self.payloads.payload(result, byte_count)
+        if payload is not None:
+            call["response"] = payload
+        if source == SERVER and isinstance(result, dict):
+            info = peer(result.get("serverInfo"))
+            version = result.get("protocolVersion") if isinstance(result.get("protocolVersion"), str) else None
+            meta = result.get("_meta")
+            if isinstance(meta, dict):
+                info = peer(meta.get(SERVER_INFO)) or info
+                if isinstance(meta.get(PROTOCOL_VERSION), str):
+                    version = meta[PROTOCOL_VERSION]
+            if info is not None:
+                call["server"] = info
+            if version is not None:
+                call["protocolVersion"] = version
+        self._emit(session, call, out)
+
+    def _end(self, session: Session, call: dict[str, Any], start: int, outcome: str, message: str | None,
+             mono_ns: int, out: list[dict[str, Any]]) -> None:
+        call["outcome"] = outcome
+        if message is not None:
+            call["errorMessage"] = message
+        else:
+            call.pop("errorMessage", None)
+        call["durationNs"] = max(0, mono_ns - start)
+        self._emit(session, call, out)
+
+    def _emit(self, session: Session, call: dict[str, Any], out: list[dict[str, Any]]) -> None:
+        if session.id is None:
+            session.held.append(call)
+            return
+        call["session"] = session.id
+        out.append(self._stamped(session, call))
+
+    @staticmethod
+    def _stamped(session: Session, call: dict[str, Any]) -> dict[str, Any]:
+        if "client" not in call and session.client is not None:
+            call["client"] = session.client
+        if "server" not in call and session.server is not None:
+            call["server"] = session.server
+        if "protocolVersion" not in call and session.protocol_version is not None:
+            call["protocolVersion"] = session.protocol_version
+        return call
