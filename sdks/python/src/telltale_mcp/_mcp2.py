@@ -205,7 +205,7 @@ class TelltaleMiddleware:
     def _w_abort(self, session: Session, request_id: Any, mono: int, out: list) -> None:
         # The handler was cancelled: by notifications/cancelled (already recorded as `cancelled`, seen first)
         # or because the connection closed.
-        self.monitor.tracker.end_request(session, "toServer", request_id, "noResponse", "connection closed", mono, out)
+        self.monitor.tracker.abort(session, "toServer", request_id, mono)
 
 
 def connection_gone(monitor: Monitor, session: Session) -> None:

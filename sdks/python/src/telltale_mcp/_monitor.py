@@ -25,6 +25,9 @@ from ._tracker import Session, Tracker
 
 BeforeSend = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
+#: How long a cancelled handler waits for the `notifications/cancelled` that explains it.
+ABORT_GRACE_NS = 1_000_000_000
+
 _monitors: "weakref.WeakSet[Monitor]" = weakref.WeakSet()
 _atexit_registered = False
 
@@ -128,6 +131,11 @@ class Monitor:
             try:
                 flushing = self._take_flush_requests()
                 out = self._drain()
+                if self.tracker is not None and not self.internal_errors:
+                    mono = time.perf_counter_ns()
+                    for session in list(self._sessions.values()):
+                        if session.aborted:
+                            self.tracker.settle(session, mono, ABORT_GRACE_NS, out)
                 now = time.monotonic()
                 if now - last_expire >= 1.0 and self.tracker is not None:
                     last_expire = now

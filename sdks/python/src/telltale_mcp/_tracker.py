@@ -67,7 +67,7 @@ class Session:
     """
 
     __slots__ = ("id", "transport", "client", "server", "protocol_version", "pending", "held", "stats",
-                 "client_address", "closed", "__weakref__")
+                 "client_address", "closed", "aborted", "__weakref__")
 
     def __init__(self, session_id: str | None, transport: str) -> None:
         self.id = session_id
@@ -80,6 +80,8 @@ class Session:
         self.stats = {"unmatchedResponses": 0, "reusedIDs": 0}
         self.client_address: str | None = None
         self.closed = False
+        #: Requests whose handler was cancelled, waiting a moment for the `notifications/cancelled` that says why.
+        self.aborted: dict[tuple[str, str], int] = {}
 
 
 class Tracker:
@@ -120,6 +122,7 @@ class Tracker:
         for key, (call, start) in sorted(session.pending.items(), key=lambda item: item[1][1]):
             self._end(session, call, start, "noResponse", reason, mono_ns, out)
         session.pending.clear()
+        session.aborted.clear()
         session.closed = True
         if session.id is None:
             session.id = new_call_id()
@@ -145,6 +148,22 @@ class Tracker:
             return False
         self._end(session, entry[0], entry[1], outcome, message, mono_ns, out)
         return True
+
+    def abort(self, session: Session, direction: str, msg_id: Any, mono_ns: int) -> None:
+        """The handler of an open request was cancelled; it ends as ``noResponse`` unless a
+        ``notifications/cancelled`` for it arrives within the grace period (see ``settle``)."""
+        key = (direction, id_text(msg_id) or "")
+        if key in session.pending:
+            session.aborted[key] = mono_ns
+
+    def settle(self, session: Session, now_ns: int, grace_ns: int, out: list[dict[str, Any]]) -> None:
+        """Aborted requests with no cancellation after ``grace_ns`` become ``noResponse`` (connection closed)."""
+        for key, at in list(session.aborted.items()):
+            if now_ns - at >= grace_ns:
+                del session.aborted[key]
+                entry = session.pending.pop(key, None)
+                if entry is not None:
+                    self._end(session, entry[0], entry[1], "noResponse", "connection closed", at, out)
 
     def set_session_id(self, session: Session, session_id: str, out: list[dict[str, Any]]) -> None:
         if session.id is None and session_id:
@@ -266,6 +285,7 @@ class Tracker:
         if method == "notifications/cancelled" and isinstance(params, dict):
             cancelled = id_text(params.get("requestId"))
             entry = session.pending.pop((direction, cancelled), None) if cancelled is not None else None
+            session.aborted.pop((direction, cancelled), None)
             if entry is not None:
                 reason = params.get("reason")
                 self._end(session, entry[0], entry[1], "cancelled", reason if isinstance(reason, str) else None,
@@ -278,6 +298,8 @@ class Tracker:
                   source: str, mono_ns: int, byte_count: int | None, out: list[dict[str, Any]]) -> None:
         direction = "toServer" if source == SERVER else "toClient"
         entry = session.pending.pop((direction, msg_id), None) if msg_id is not None else None
+        if session.aborted:
+            session.aborted.pop((direction, msg_id), None)
         if entry is None:
             session.stats["unmatchedResponses"] += 1
             return

@@ -1,0 +1,388 @@
+"""mcp 2.x: MCPServer and low-level Server, over stdio, streamable HTTP and in-memory, with the official
+client, shipping to a real ``telltale serve``; checked through its query API."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import anyio
+import pytest
+from helpers import SERVERS, by_method, logged, dead_endpoint, free_port, one, server_env, start_http_server, stop
+from mcp import Client, StdioServerParameters
+from mcp.server.mcpserver import MCPServer
+
+import telltale_mcp
+from telltale_mcp._mcp2 import TelltaleMiddleware
+
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+def stdio_params(collector: Any, *args: str) -> StdioServerParameters:
+    return StdioServerParameters(command=sys.executable, args=[str(SERVERS / "server_mcp2.py"), *args],
+                                 env=server_env(collector))
+
+
+def make_server() -> MCPServer:
+    server = MCPServer("in-process", version="9.9.9")
+
+    @server.tool()
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    @server.tool()
+    def login(user: str, password: str, api_key: str = "", region: str = "eu") -> str:
+        return f"welcome {user}"
+
+    @server.tool()
+    async def slow(seconds: float) -> str:
+        await anyio.sleep(seconds)
+        return "done"
+
+    return server
+
+
+# -- stdio, real processes --------------------------------------------------------------------------
+
+
+def test_stdio_handshake_era_captures_initialize_outcomes_redaction_and_tags(collector):
+    async def scenario():
+        async with Client(stdio_params(collector, "--tag", "env=ci"), mode="legacy") as client:
+            assert (await client.call_tool("add", {"a": 2, "b": 3})).content[0].text == "5"
+            assert (await client.call_tool("fail", {"reason": "no luck"})).is_error
+            assert (await client.call_tool("login", {"user": "ann", "password": "hunter2"})).content[0].text \
+                == "welcome ann"
+            assert (await client.call_tool("missing", {})).is_error
+    anyio.run(scenario)
+    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 4 and by_method(cs, "initialize"))
+    init = one(calls, "initialize")
+    assert init["client"] == {"name": "mcp", "version": "0.1.0"}
+    assert init["server"] == {"name": "py-sdk-test-server", "version": "1.2.3"}
+    assert init["protocolVersion"] == "2025-11-25"
+    assert init["transport"] == "stdio" and init["outcome"] == "ok" and init["requestId"].isdigit()
+    assert init["requestBytes"] > 50 and init["responseBytes"] > 50
+    assert len({c["session"] for c in calls}) == 1, "one stdio connection is one session"
+    add = one(calls, "tools/call", "add")
+    assert add["outcome"] == "ok" and add["tags"] == {"env": "ci"}
+    assert add["client"]["name"] == "mcp" and add["server"]["version"] == "1.2.3"
+    assert add["request"]["arguments"] == {"a": 2, "b": 3}
+    assert add["response"]["content"][0]["text"] == "5"
+    assert add["durationNs"] > 0
+    failed = one(calls, "tools/call", "fail")
+    assert failed["outcome"] == "toolError" and failed["errorMessage"] == "Error executing tool fail"
+    login = one(calls, "tools/call", "login")
+    assert login["request"]["arguments"] == {"user": "ann", "password": "[REDACTED]"}
+    assert one(calls, "tools/call", "missing")["outcome"] == "toolError"
+    assert one(calls, "notifications/initialized")["kind"] == "notification"
+
+
+def test_stdio_modern_era_reads_identity_and_version_from_meta(collector):
+    async def scenario():
+        async with Client(stdio_params(collector), mode="auto") as client:
+            await client.call_tool("add", {"a": 1, "b": 1}, meta={"traceparent": TRACEPARENT})
+            await client.call_tool("add", {"a": 1, "b": 2})
+    anyio.run(scenario)
+    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 2)
+    assert not by_method(calls, "initialize")
+    assert by_method(calls, "server/discover"), "the modern client opens with server/discover"
+    for call in by_method(calls, "tools/call"):
+        assert call["client"] == {"name": "mcp", "version": "0.1.0"}
+        assert call["protocolVersion"] == "2026-07-28"
+        assert call["server"] == {"name": "py-sdk-test-server", "version": "1.2.3"}
+        assert call["transport"] == "stdio"
+    traced = [c for c in by_method(calls, "tools/call") if c.get("trace")]
+    assert len(traced) == 1
+    assert traced[0]["trace"]["traceId"] == "0af7651916cd43dd8448eb211c80319c"
+    assert traced[0]["trace"]["spanId"] == "b7ad6b7169203331"
+    assert len({c["session"] for c in calls}) == 1, "one stdio connection is one session in the modern era too"
+
+
+def test_lowlevel_server_over_stdio_is_captured_from_initialize(collector):
+    async def scenario():
+        async with Client(stdio_params(collector, "--lowlevel"), mode="legacy") as client:
+            assert (await client.call_tool("add", {"a": 4, "b": 4})).content[0].text == "8"
+            assert (await client.call_tool("other", {})).is_error
+    anyio.run(scenario)
+    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 2 and by_method(cs, "initialize"))
+    assert one(calls, "initialize")["server"] == {"name": "py-sdk-lowlevel", "version": "0.0.1"}
+    assert one(calls, "tools/call", "add")["transport"] == "stdio"
+    other = one(calls, "tools/call", "other")
+    assert other["outcome"] == "toolError" and other["errorMessage"] == "no tool other"
+
+
+def test_dead_collector_server_keeps_answering_over_stdio(tmp_path):
+    env_collector = type("C", (), {"endpoint": dead_endpoint(), "ingest_key": "tt_ingest_nothing"})()
+
+    async def scenario():
+        with anyio.fail_after(60):
+            async with Client(stdio_params(env_collector), mode="legacy") as client:
+                for i in range(20):
+                    assert (await client.call_tool("add", {"a": i, "b": 1})).content[0].text == str(i + 1)
+    anyio.run(scenario)
+
+
+# -- streamable HTTP, real processes ----------------------------------------------------------------
+
+
+def test_streamable_http_session_is_the_mcp_session_id(collector, tmp_path):
+    port = free_port()
+    process = start_http_server("server_mcp2.py", port, server_env(collector), log=tmp_path / "server.log")
+    try:
+        async def scenario():
+            async with Client(f"http://127.0.0.1:{port}/mcp", mode="legacy") as client:
+                await client.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
+                assert (await client.call_tool("fail", {"reason": "bad"})).is_error
+        anyio.run(scenario)
+        calls = collector.wait_for_calls(
+            lambda cs: len(by_method(cs, "tools/call")) >= 2 and by_method(cs, "initialize"))
+    finally:
+        stop(process)
+    init = one(calls, "initialize")
+    add = one(calls, "tools/call", "add")
+    assert init["transport"] == "http" and add["transport"] == "http"
+    assert add["session"] == init["session"] and len(add["session"]) == 32, "the Mcp-Session-Id (uuid hex)"
+    assert add["clientAddress"] == "127.0.0.1"
+    assert add["trace"]["traceId"] == "0af7651916cd43dd8448eb211c80319c"
+    assert add["client"] == {"name": "mcp", "version": "0.1.0"}
+    assert one(calls, "tools/call", "fail")["outcome"] == "toolError"
+
+
+def test_streamable_http_modern_requests_are_captured(collector, tmp_path):
+    port = free_port()
+    process = start_http_server("server_mcp2.py", port, server_env(collector), log=tmp_path / "server.log")
+    try:
+        async def scenario():
+            async with Client(f"http://127.0.0.1:{port}/mcp", mode="auto") as client:
+                await client.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
+                await client.call_tool("add", {"a": 2, "b": 2}, meta={"traceparent": TRACEPARENT})
+        anyio.run(scenario)
+        calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 2)
+    finally:
+        stop(process)
+    adds = by_method(calls, "tools/call", "add")
+    assert {c["protocolVersion"] for c in adds} == {"2026-07-28"}
+    assert {c["transport"] for c in adds} == {"http"}
+    assert {c["session"] for c in adds} == {"0af7651916cd43dd8448eb211c80319c"}, "sessionless: grouped by trace id"
+    assert all(c["client"] == {"name": "mcp", "version": "0.1.0"} for c in adds)
+
+
+# -- in-process (memory transport) -------------------------------------------------------------------
+
+
+def test_options_payloads_off_extra_redaction_and_before_send(collector):
+    server = make_server()
+    seen: list[str] = []
+
+    def before_send(call):
+        seen.append(call["method"])
+        if call["method"] == "tools/list":
+            return None
+        call["tags"]["tenant"] = "acme"
+        return call
+
+    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key,
+                                   tags={"env": "test"}, redact_keys=["^region$"], before_send=before_send)
+    assert monitor.enabled and monitor.integration == "mcp2-middleware"
+
+    async def scenario():
+        async with Client(server, mode="legacy") as client:
+            await client.list_tools()
+            await client.call_tool("login", {"user": "bo", "password": "pw", "api_key": "k", "region": "x"})
+        assert await anyio.to_thread.run_sync(monitor.flush)
+    anyio.run(scenario)
+    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 1)
+    assert "tools/list" in seen and not by_method(calls, "tools/list"), "before_send returning None drops"
+    login = one(calls, "tools/call", "login")
+    assert login["tags"] == {"env": "test", "tenant": "acme"}
+    assert login["request"]["arguments"] == {"user": "bo", "password": "[REDACTED]", "api_key": "[REDACTED]",
+                                             "region": "[REDACTED]"}
+    assert login["transport"] == "memory"
+
+    quiet = make_server()
+    monitor2 = telltale_mcp.monitor(quiet, endpoint=collector.endpoint, api_key=collector.ingest_key,
+                                    capture_payloads=False, tags={"run": "nopayload"})
+
+    async def second():
+        async with Client(quiet, mode="legacy") as client:
+            await client.call_tool("add", {"a": 1, "b": 2})
+        assert await anyio.to_thread.run_sync(monitor2.flush)
+    anyio.run(second)
+    calls = collector.wait_for_calls(lambda cs: any(c["tags"].get("run") == "nopayload" and
+                                                    c["method"] == "tools/call" for c in cs))
+    add = [c for c in calls if c["tags"].get("run") == "nopayload" and c["method"] == "tools/call"][0]
+    assert "request" not in add and "response" not in add
+    assert add["requestBytes"] > 0 and add["responseBytes"] > 0
+
+
+def test_before_send_that_raises_sends_the_call_unchanged(collector, capsys, caplog):
+    server = make_server()
+
+    def broken(call):
+        raise RuntimeError("hook bug")
+
+    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key,
+                                   before_send=broken)
+
+    async def scenario():
+        async with Client(server, mode="legacy") as client:
+            await client.call_tool("add", {"a": 1, "b": 2})
+            await client.call_tool("add", {"a": 3, "b": 2})
+        assert await anyio.to_thread.run_sync(monitor.flush)
+    anyio.run(scenario)
+    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 2)
+    assert len(by_method(calls, "tools/call", "add")) == 2
+    assert logged(capsys, caplog).count("before_send raised RuntimeError") == 1
+
+
+def test_cancelled_request_is_recorded_as_cancelled(collector):
+    server = make_server()
+    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
+
+    async def scenario():
+        async with Client(server, mode="legacy") as client:
+            with anyio.move_on_after(0.3):
+                await client.call_tool("slow", {"seconds": 30})
+            assert (await client.call_tool("add", {"a": 1, "b": 1})).content[0].text == "2"
+        assert await anyio.to_thread.run_sync(monitor.flush)
+    anyio.run(scenario)
+    calls = collector.wait_for_calls(lambda cs: by_method(cs, "tools/call", "slow") and
+                                     by_method(cs, "tools/call", "add"))
+    slow = one(calls, "tools/call", "slow")
+    assert slow["outcome"] == "cancelled", slow
+    assert slow["durationNs"] >= 250_000_000
+    assert by_method(calls, "notifications/cancelled")
+
+
+def test_attached_after_the_handshake_warns_once_and_keeps_the_client_identity(collector, capsys, caplog):
+    server = make_server()
+
+    async def scenario():
+        async with Client(server, mode="legacy") as client:
+            await client.call_tool("add", {"a": 1, "b": 1})
+            monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
+            await client.call_tool("add", {"a": 2, "b": 2})
+            await client.call_tool("add", {"a": 3, "b": 3})
+        assert await anyio.to_thread.run_sync(monitor.flush)
+    anyio.run(scenario)
+    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 2)
+    assert not by_method(calls, "initialize")
+    adds = by_method(calls, "tools/call", "add")
+    assert len(adds) == 2
+    assert all(c["client"] == {"name": "mcp", "version": "0.1.0"} and c["protocolVersion"] == "2025-11-25"
+               for c in adds)
+    assert len({c["session"] for c in adds}) == 1
+    assert logged(capsys, caplog).count("attached after the MCP handshake") == 1
+
+
+# -- fail open ---------------------------------------------------------------------------------------
+
+
+def test_dead_collector_in_process_never_blocks_and_logs_one_line(capsys, caplog):
+    server = make_server()
+    monitor = telltale_mcp.monitor(server, endpoint=dead_endpoint(), api_key="tt_ingest_x", flush_interval=0.05)
+
+    async def scenario():
+        with anyio.fail_after(60):
+            async with Client(server, mode="legacy") as client:
+                for i in range(50):
+                    assert (await client.call_tool("add", {"a": i, "b": 1})).content[0].text == str(i + 1)
+                    await anyio.sleep(0.005)
+    anyio.run(scenario)
+    assert monitor.flush(timeout=5) is False
+    assert monitor.enabled and monitor.stats["queuedCalls"] > 0
+    err = logged(capsys, caplog)
+    assert err.count("cannot deliver calls to the collector") == 1
+    monitor.shutdown(timeout=1)
+
+
+def test_internal_error_in_the_sdk_disables_monitoring_and_the_server_keeps_serving(collector, capsys, caplog):
+    server = make_server()
+    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
+
+    def explode(*args, **kwargs):
+        raise KeyError("simulated SDK bug")
+    monitor.tracker.observe = explode  # an internal hook of the SDK raises
+
+    async def scenario():
+        async with Client(server, mode="legacy") as client:
+            for i in range(5):
+                assert (await client.call_tool("add", {"a": i, "b": 1})).content[0].text == str(i + 1)
+            await anyio.to_thread.run_sync(monitor.flush)
+            assert not monitor.enabled
+            assert (await client.call_tool("add", {"a": 10, "b": 1})).content[0].text == "11"
+    anyio.run(scenario)
+    err = logged(capsys, caplog)
+    assert err.count("monitoring disabled: internal error") == 1
+    assert "simulated SDK bug" in err
+
+
+def test_hot_path_error_disables_monitoring_and_the_call_still_runs(collector, capsys, caplog):
+    server = make_server()
+    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
+    middleware = server._lowlevel_server.middleware[0]
+    assert isinstance(middleware, TelltaleMiddleware)
+
+    def explode(ctx):
+        raise AttributeError("ctx has a shape this SDK does not know")
+    middleware._begin = explode
+
+    async def scenario():
+        async with Client(server, mode="legacy") as client:
+            assert (await client.call_tool("add", {"a": 1, "b": 1})).content[0].text == "2"
+            assert (await client.call_tool("add", {"a": 2, "b": 1})).content[0].text == "3"
+    anyio.run(scenario)
+    assert not monitor.enabled
+    assert logged(capsys, caplog).count("monitoring disabled") == 1
+
+
+def test_unrecognised_mcp_shape_disables_with_one_line_and_leaves_the_server_alone(capsys, caplog):
+    server = make_server()
+    lowlevel = server._lowlevel_server
+    original = tuple(lowlevel.middleware)
+    lowlevel.middleware = original  # a future mcp with another middleware container
+    monitor = telltale_mcp.monitor(server, endpoint="http://127.0.0.1:9", api_key="k")
+    assert not monitor.enabled
+    assert lowlevel.middleware is original
+
+    async def scenario():
+        async with Client(server, mode="legacy") as client:
+            assert (await client.call_tool("add", {"a": 1, "b": 1})).content[0].text == "2"
+    anyio.run(scenario)
+    err = logged(capsys, caplog)
+    assert err.count("monitoring disabled") == 1 and "unsupported server object" in err
+
+    other = telltale_mcp.monitor(object(), endpoint="http://127.0.0.1:9", api_key="k")
+    assert not other.enabled
+
+
+def test_missing_configuration_disables_with_one_line(monkeypatch, capsys, caplog):
+    monkeypatch.delenv("TELLTALE_ENDPOINT", raising=False)
+    monkeypatch.delenv("TELLTALE_API_KEY", raising=False)
+    server = make_server()
+    before = list(server._lowlevel_server.middleware)
+    monitor = telltale_mcp.monitor(server)
+    assert not monitor.enabled and monitor.disabled_reason == "no endpoint"
+    assert server._lowlevel_server.middleware == before
+    assert logged(capsys, caplog).count("monitoring disabled: no endpoint") == 1
+
+
+def test_environment_configuration_is_used_and_arguments_win(collector, monkeypatch):
+    monkeypatch.setenv("TELLTALE_ENDPOINT", dead_endpoint())
+    monkeypatch.setenv("TELLTALE_API_KEY", collector.ingest_key)
+    server = make_server()
+    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint)
+    assert monitor.enabled and monitor.endpoint == collector.endpoint
+
+    async def scenario():
+        async with Client(server, mode="legacy") as client:
+            await client.call_tool("add", {"a": 1, "b": 1})
+        assert await anyio.to_thread.run_sync(monitor.flush)
+    anyio.run(scenario)
+    collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) == 1)
+
+
+@pytest.mark.parametrize("pattern", ["(unclosed"])
+def test_invalid_redaction_pattern_disables(pattern, capsys, caplog):
+    monitor = telltale_mcp.monitor(make_server(), endpoint="http://127.0.0.1:9", api_key="k", redact_keys=[pattern])
+    assert not monitor.enabled
+    assert "invalid redaction pattern" in logged(capsys, caplog)
