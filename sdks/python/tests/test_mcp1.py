@@ -11,7 +11,7 @@ import mcp.types as types
 from helpers import SERVERS, by_method, dead_endpoint, free_port, logged, one, server_env, start_http_server, stop
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
-from mcp.client.streamable_http import streamablehttp_client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.server.fastmcp import FastMCP
 from mcp.shared.memory import create_connected_server_and_client_session
 
@@ -123,7 +123,7 @@ def test_streamable_http_session_is_the_mcp_session_id(collector, tmp_path):
     session_ids: list[str] = []
     try:
         async def scenario():
-            async with streamablehttp_client(f"http://127.0.0.1:{port}/mcp") as (read, write, get_session_id):
+            async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, get_session_id):
                 async with ClientSession(read, write) as session:
                     await session.initialize()
                     await session.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
