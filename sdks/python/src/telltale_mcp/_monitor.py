@@ -9,7 +9,6 @@ monitoring with one log line; the server keeps serving.
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import threading
 import time
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._log import say_once
-from ._redact import DEFAULT_MAX_BYTES, PayloadPolicy, Redactor
+from ._redact import DEFAULT_MAX_BYTES, PayloadPolicy, Redactor, dumps
 from ._shipper import Shipper
 from ._tracker import Session, Tracker
 
@@ -186,7 +185,7 @@ class Monitor:
                     continue
                 call = changed if isinstance(changed, dict) else call
             try:
-                line = json.dumps(call, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
+                line = encode_call(call)
             except (TypeError, ValueError) as error:
                 say_once("encode", f"a call could not be encoded ({error}); it is dropped")
                 continue
@@ -260,6 +259,21 @@ class Monitor:
             "retries": shipper.stats.retries if shipper else 0,
             "internalErrors": self.internal_errors,
         }
+
+
+def encode_call(call: dict[str, Any]) -> bytes:
+    """One NDJSON line (no newline); payload JSON already produced by the tracker is spliced in, not re-encoded."""
+    texts = getattr(call, "texts", None)
+    if not texts:
+        return dumps(call).encode("utf-8")
+    parts = []
+    for key in ("request", "response"):
+        if key in call:
+            value = call.pop(key)
+            known = texts.get(key)
+            parts.append(f',"{key}":{known[1] if known is not None and known[0] is value else dumps(value)}')
+    head = dumps(call)
+    return (head[:-1] + "".join(parts) + "}").encode("utf-8")
 
 
 def _flush_all_at_exit() -> None:

@@ -12,6 +12,8 @@ DEFAULT_MAX_BYTES = 16 * 1024
 
 _FRAGMENTS = ("authorization", "apikey", "accesskey", "cookie", "credential", "password", "passwd",
               "privatekey", "secret", "sessionid", "token")
+# Any fragment of the default rule, letters possibly separated by "-", "_" or " " (so no sensitive key is missed).
+_ANY_FRAGMENT = re.compile("|".join("[-_ ]*".join(map(re.escape, f)) for f in ("auth", *_FRAGMENTS)))
 _EXEMPT = frozenset({"progresstoken", "maxtokens"})
 _STRIP = str.maketrans("", "", "-_ ")
 
@@ -56,6 +58,15 @@ class Redactor:
             return True
         return any(pattern.search(key) for pattern in self._extra)
 
+    def might_match(self, text: str) -> bool:
+        """Cheap pre-check on a payload's JSON text: False means no key in it can be sensitive."""
+        if self._extra:
+            return True
+        lowered = text.lower()
+        if "token" in lowered:
+            lowered = lowered.replace('"progresstoken"', "").replace('"maxtokens"', "")
+        return _ANY_FRAGMENT.search(lowered) is not None
+
     def redact(self, value: Any) -> Any:
         """A copy of ``value`` with every value under a sensitive key replaced by the marker."""
         if isinstance(value, dict):
@@ -66,9 +77,13 @@ class Redactor:
         return value
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON as MCP SDKs write it on the wire (no spaces, UTF-8 kept)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str, check_circular=False).encode
+"""Compact JSON as MCP SDKs write it on the wire (no spaces, UTF-8 kept); one encoder, reused."""
+
+
+def utf8_len(text: str) -> int:
+    """Size of ``text`` in UTF-8 bytes."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def utf8_prefix(text: bytes, max_bytes: int) -> str:
@@ -92,6 +107,23 @@ class PayloadPolicy:
         self.capture = capture
         self.max_bytes = max(0, max_bytes)
         self.redactor = redactor or Redactor()
+
+    def encode(self, value: Any) -> tuple[Any, str | None, int]:
+        """One pass over a payload: ``(stored value, its JSON text or None, wire size of the original)``.
+
+        The stored value is None when capture is off; the text is None for a truncation marker.
+        """
+        text = dumps(value)
+        size = utf8_len(text)
+        if not self.capture:
+            return None, None, size
+        if self.redactor.might_match(text):
+            value = self.redactor.redact(value)
+            text = dumps(value)
+        if size * 4 <= self.max_bytes or utf8_len(text) <= self.max_bytes:
+            return value, text, size
+        return ({"$truncated": True, "originalBytes": size,
+                 "preview": utf8_prefix(text.encode("utf-8"), max(0, self.max_bytes - 128))}, None, size)
 
     def payload(self, value: Any, original_bytes: int) -> Any:
         """The stored form of one payload (``params``, ``result`` or ``error``); None when capture is off."""

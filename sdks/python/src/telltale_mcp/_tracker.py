@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._redact import PayloadPolicy, dumps
+from ._redact import PayloadPolicy, dumps, utf8_len
 from ._wire import new_call_id, parse_traceparent, rfc3339
 
 CLIENT_INFO = "io.modelcontextprotocol/clientInfo"
@@ -57,6 +57,30 @@ def first_text(content: Any) -> str | None:
             if isinstance(item, dict) and item.get("type") == "text" and isinstance(item.get("text"), str):
                 return item["text"]
     return None
+
+
+class CallRecord(dict):
+    """A Call (a plain dict to user code) that remembers the JSON text of its payloads, so the shipper
+    does not encode them twice. ``texts[key] = (value, text)``; used only while ``call[key] is value``."""
+
+    __slots__ = ("texts",)
+
+
+#: Bytes of the JSON-RPC envelope around id/method/params: '{"jsonrpc":"2.0"' ',"id":' ',"method":' ',"params":' '}'.
+_HEAD, _ID, _METHOD, _PARAMS, _TAIL = 16, 6, 10, 10, 1
+
+
+def _request_bytes(msg_id: str | None, method: str, params_bytes: int | None) -> int:
+    size = _HEAD + _METHOD + utf8_len(dumps(method)) + _TAIL
+    if msg_id is not None:
+        size += _ID + utf8_len(msg_id)
+    if params_bytes is not None:
+        size += _PARAMS + params_bytes
+    return size
+
+
+def _response_bytes(msg_id: str | None, body_bytes: int, error: bool) -> int:
+    return _HEAD + _ID + utf8_len(msg_id or "null") + (9 if error else 10) + body_bytes + _TAIL
 
 
 class Session:
@@ -107,13 +131,15 @@ class Tracker:
         error = message.get("error")
         self._learn_identity(session, message, method, source, params, result)
         if isinstance(method, str):
+            encoded = self.payloads.encode(params) if params is not None else (None, None, None)
             if byte_count is None:
-                byte_count = len(dumps(message).encode("utf-8"))
+                byte_count = _request_bytes(msg_id, method, encoded[2])
             if msg_id is not None:
-                self._start(session, message, method, msg_id, params, source, wall_ns, mono_ns, byte_count, out,
-                            extra)
+                self._start(session, message, method, msg_id, params, encoded, source, wall_ns, mono_ns, byte_count,
+                            out, extra)
             else:
-                self._notify(session, message, method, params, source, wall_ns, mono_ns, byte_count, out, extra)
+                self._notify(session, message, method, params, encoded, source, wall_ns, mono_ns, byte_count, out,
+                             extra)
         elif error is not None or "result" in message:
             self._complete(session, message, msg_id, result, error, source, mono_ns, byte_count, out)
 
@@ -221,11 +247,11 @@ class Tracker:
         return info, version
 
     def _new_call(self, session: Session, method: str, kind: str, direction: str, msg_id: str | None, params: Any,
-                  source: str, wall_ns: int, byte_count: int, extra: dict[str, Any] | None) -> dict[str, Any]:
-        call: dict[str, Any] = {
-            "id": new_call_id(wall_ns), "startedAt": rfc3339(wall_ns), "durationNs": 0, "kind": kind,
-            "direction": direction, "method": method,
-        }
+                  encoded: tuple[Any, str | None, int | None], source: str, wall_ns: int, byte_count: int,
+                  extra: dict[str, Any] | None) -> dict[str, Any]:
+        call = CallRecord(id=new_call_id(wall_ns), startedAt=rfc3339(wall_ns), durationNs=0, kind=kind,
+                          direction=direction, method=method)
+        call.texts = {}
         target = target_of(method, params)
         if target is not None:
             call["target"] = target
@@ -257,20 +283,20 @@ class Tracker:
                 call["trace"] = extra["trace"]
             if extra.get("clientAddress"):
                 call["clientAddress"] = extra["clientAddress"]
-        if self.payloads.capture and params is not None:
-            payload = self.payloads.payload(params, byte_count)
-            if payload is not None:
-                call["request"] = payload
+        if encoded[0] is not None:
+            call["request"] = encoded[0]
+            if encoded[1] is not None:
+                call.texts["request"] = (encoded[0], encoded[1])
         call["requestBytes"] = byte_count
         call["responseBytes"] = 0
         return call
 
-    def _start(self, session: Session, message: dict[str, Any], method: str, msg_id: str, params: Any, source: str,
-               wall_ns: int, mono_ns: int, byte_count: int, out: list[dict[str, Any]],
-               extra: dict[str, Any] | None) -> None:
+    def _start(self, session: Session, message: dict[str, Any], method: str, msg_id: str, params: Any,
+               encoded: tuple[Any, str | None, int | None], source: str, wall_ns: int, mono_ns: int, byte_count: int,
+               out: list[dict[str, Any]], extra: dict[str, Any] | None) -> None:
         direction = "toServer" if source == CLIENT else "toClient"
-        call = self._new_call(session, method, "request", direction, msg_id, params, source, wall_ns, byte_count,
-                              extra)
+        call = self._new_call(session, method, "request", direction, msg_id, params, encoded, source, wall_ns,
+                              byte_count, extra)
         key = (direction, msg_id)
         previous = session.pending.get(key)
         if previous is not None:
@@ -279,8 +305,9 @@ class Tracker:
                       mono_ns, out)
         session.pending[key] = (call, mono_ns)
 
-    def _notify(self, session: Session, message: dict[str, Any], method: str, params: Any, source: str, wall_ns: int,
-                mono_ns: int, byte_count: int, out: list[dict[str, Any]], extra: dict[str, Any] | None) -> None:
+    def _notify(self, session: Session, message: dict[str, Any], method: str, params: Any,
+                encoded: tuple[Any, str | None, int | None], source: str, wall_ns: int, mono_ns: int, byte_count: int,
+                out: list[dict[str, Any]], extra: dict[str, Any] | None) -> None:
         direction = "toServer" if source == CLIENT else "toClient"
         if method == "notifications/cancelled" and isinstance(params, dict):
             cancelled = id_text(params.get("requestId"))
@@ -290,8 +317,8 @@ class Tracker:
                 reason = params.get("reason")
                 self._end(session, entry[0], entry[1], "cancelled", reason if isinstance(reason, str) else None,
                           mono_ns, out)
-        call = self._new_call(session, method, "notification", direction, None, params, source, wall_ns, byte_count,
-                              extra)
+        call = self._new_call(session, method, "notification", direction, None, params, encoded, source, wall_ns,
+                              byte_count, extra)
         self._emit(session, call, out)
 
     def _complete(self, session: Session, message: dict[str, Any], msg_id: str | None, result: Any, error: Any,
@@ -304,8 +331,10 @@ class Tracker:
             session.stats["unmatchedResponses"] += 1
             return
         call, start = entry
+        body = error if error is not None else result
+        stored, text, body_bytes = self.payloads.encode(body)
         if byte_count is None:
-            byte_count = len(dumps(message).encode("utf-8"))
+            byte_count = _response_bytes(msg_id, body_bytes, error is not None)
         call["durationNs"] = max(0, mono_ns - start)
         call["responseBytes"] = byte_count
         if error is not None:
@@ -316,17 +345,17 @@ class Tracker:
                     call["errorCode"] = code
                 if isinstance(error.get("message"), str):
                     call["errorMessage"] = error["message"]
-            payload = self.payloads.payload(error, byte_count)
         else:
             is_error = isinstance(result, dict) and result.get("isError") is True
             call["outcome"] = "toolError" if is_error else "ok"
             if is_error:
-                text = first_text(result.get("content"))
-                if text is not None:
-                    call["errorMessage"] = text
-            payload = self.payloads.payload(result, byte_count)
-        if payload is not None:
-            call["response"] = payload
+                error_text = first_text(result.get("content"))
+                if error_text is not None:
+                    call["errorMessage"] = error_text
+        if stored is not None:
+            call["response"] = stored
+            if text is not None and isinstance(call, CallRecord):
+                call.texts["response"] = (stored, text)
         if source == SERVER and isinstance(result, dict):
             info = peer(result.get("serverInfo"))
             version = result.get("protocolVersion") if isinstance(result.get("protocolVersion"), str) else None

@@ -19,12 +19,19 @@ def new_call_id(wall_ns: int | None = None) -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
+_last_second = -1
+_last_prefix = ""
+
+
 def rfc3339(wall_ns: int) -> str:
     """RFC 3339 UTC with microseconds, e.g. ``2026-11-25T10:13:33.123456Z`` (as ``CallCodec``)."""
+    global _last_second, _last_prefix
     seconds, rest = divmod(wall_ns, 1_000_000_000)
-    t = time.gmtime(seconds)
-    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
-            f".{rest // 1000:06d}Z")
+    if seconds != _last_second:
+        t = time.gmtime(seconds)
+        _last_prefix = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+        _last_second = seconds
+    return f"{_last_prefix}.{rest // 1000:06d}Z"
 
 
 _HEX = frozenset("0123456789abcdefABCDEF")
