@@ -101,6 +101,19 @@ def test_stdio_lowlevel_server_and_json_rpc_errors(collector):
     assert prompts["outcome"] == "error" and prompts["errorCode"] == -32601
 
 
+def test_calls_still_queued_at_exit_are_flushed_on_shutdown(collector):
+    async def scenario():
+        async with stdio_client(stdio_params(collector, "--flush-interval", "600")) as (read, write):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                for i in range(3):
+                    await session.call_tool("add", {"a": i, "b": i})
+    anyio.run(scenario)
+    # Nothing is sent before the server exits (10 minutes between batches): only the exit flush delivers.
+    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) == 3 and by_method(cs, "initialize"))
+    assert len(by_method(calls, "tools/call", "add")) == 3
+
+
 def test_dead_collector_server_keeps_answering_over_stdio():
     target = type("C", (), {"endpoint": dead_endpoint(), "ingest_key": "tt_ingest_nothing"})()
 

@@ -110,6 +110,17 @@ def test_lowlevel_server_over_stdio_is_captured_from_initialize(collector):
     assert other["outcome"] == "toolError" and other["errorMessage"] == "no tool other"
 
 
+def test_calls_still_queued_at_exit_are_flushed_on_shutdown(collector):
+    async def scenario():
+        async with Client(stdio_params(collector, "--flush-interval", "600"), mode="legacy") as client:
+            for i in range(3):
+                await client.call_tool("add", {"a": i, "b": i})
+    anyio.run(scenario)
+    # Nothing is sent before the server exits (10 minutes between batches): only the exit flush delivers.
+    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) == 3 and by_method(cs, "initialize"))
+    assert len(by_method(calls, "tools/call", "add")) == 3
+
+
 def test_dead_collector_server_keeps_answering_over_stdio(tmp_path):
     env_collector = type("C", (), {"endpoint": dead_endpoint(), "ingest_key": "tt_ingest_nothing"})()
 

@@ -70,15 +70,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--lowlevel", action="store_true")
     parser.add_argument("--tag", action="append", default=[])
+    parser.add_argument("--flush-interval", type=float, default=0.2)
     args = parser.parse_args()
     tags = dict(item.split("=", 1) for item in args.tag)
     if args.lowlevel:
         server = build_lowlevel()
-        telltale_mcp.monitor(server, tags=tags, flush_interval=0.2)
+        telltale_mcp.monitor(server, tags=tags, flush_interval=args.flush_interval)
         asyncio.run(run_lowlevel_stdio(server))
         return
     server = build_mcpserver()
-    telltale_mcp.monitor(server, tags=tags, flush_interval=0.2)
+    telltale_mcp.monitor(server, tags=tags, flush_interval=args.flush_interval)
     if args.transport == "stdio":
         server.run("stdio")
     else:
