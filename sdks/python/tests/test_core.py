@@ -236,3 +236,24 @@ def test_shipper_queue_is_bounded_and_counts_what_it_drops():
         shipper.add(line)
     assert shipper.queued == 10 and shipper.stats.dropped == 15
     assert json.loads(shipper.lines[0])["id"] == "15", "the oldest are dropped"
+
+
+def test_encoded_line_reuses_payload_text_unless_a_hook_may_have_changed_it():
+    from telltale_mcp._monitor import encode_call
+    t = tracker()
+    s = Session("s", "memory")
+    feed(t, s, {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "x", "arguments": {"k": 1}}},
+         CLIENT)
+    [call] = feed(t, s, {"jsonrpc": "2.0", "id": 1, "result": {"content": []}}, SERVER)
+    assert json.loads(encode_call(dict(call)))["request"] == {"name": "x", "arguments": {"k": 1}}
+    spliced = json.loads(encode_call(CallRecordCopy(call)))
+    assert spliced["request"] == {"name": "x", "arguments": {"k": 1}} and spliced["response"] == {"content": []}
+    call["request"]["arguments"]["k"] = 2  # what a before_send hook may do
+    assert json.loads(encode_call(call, reuse_texts=False))["request"]["arguments"] == {"k": 2}
+
+
+def CallRecordCopy(call):  # noqa: N802 - a CallRecord with the same texts
+    from telltale_mcp._tracker import CallRecord
+    copy = CallRecord(call)
+    copy.texts = dict(call.texts)
+    return copy

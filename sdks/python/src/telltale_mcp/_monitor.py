@@ -59,9 +59,6 @@ class Monitor:
         self._thread: threading.Thread | None = None
         self._flush_lock = threading.Lock()
         self._flush_requests: list[threading.Event] = []
-        self._idle = threading.Condition()
-        self._processed = 0
-        self._appended = 0
         self._sessions: dict[int, Session] = {}
         self.tracker: Tracker | None = None
         self.shipper: Shipper | None = None
@@ -111,7 +108,6 @@ class Monitor:
             say_once("events-full", "the capture queue is full (collector too slow?): calls are being dropped")
             return
         self._events.append(event)
-        self._appended += 1
 
     def register(self, session: Session) -> None:
         """Makes a session known to the background thread (timeouts, close)."""
@@ -185,7 +181,8 @@ class Monitor:
                     continue
                 call = changed if isinstance(changed, dict) else call
             try:
-                line = encode_call(call)
+                # A hook may have changed a payload in place: then its text is encoded afresh.
+                line = encode_call(call, reuse_texts=hook is None)
             except (TypeError, ValueError) as error:
                 say_once("encode", f"a call could not be encoded ({error}); it is dropped")
                 continue
@@ -261,9 +258,9 @@ class Monitor:
         }
 
 
-def encode_call(call: dict[str, Any]) -> bytes:
+def encode_call(call: dict[str, Any], reuse_texts: bool = True) -> bytes:
     """One NDJSON line (no newline); payload JSON already produced by the tracker is spliced in, not re-encoded."""
-    texts = getattr(call, "texts", None)
+    texts = getattr(call, "texts", None) if reuse_texts else None
     if not texts:
         return dumps(call).encode("utf-8")
     parts = []
