@@ -137,7 +137,11 @@ def main() -> None:
                   f"target <= {budget:.1f} µs {'met' if delta <= budget else 'NOT met'}")
             print(f"    per round, unmonitored: {' '.join(f'{r[index]:.0f}' for r in plain_us)}")
             print(f"    per round, monitored:   {' '.join(f'{r[index]:.0f}' for r in monitored_us)}")
-        print(f"monitor stats: {monitor.stats}")
+        stats = monitor.stats
+        captured = max(1, stats["sent"])
+        print(f"background thread CPU: {stats['workerCpuNs'] / captured / 1000:.1f} µs per call sent "
+              f"({stats['sent']} calls, {stats['workerCpuNs'] / 1e9:.2f} s)")
+        print(f"monitor stats: {stats}")
         monitor.shutdown()
     finally:
         if collector is not None:

@@ -257,3 +257,20 @@ def CallRecordCopy(call):  # noqa: N802 - a CallRecord with the same texts
     copy = CallRecord(call)
     copy.texts = dict(call.texts)
     return copy
+
+
+def test_user_agent_is_the_client_of_last_resort():
+    from telltale_mcp._tracker import peer_from_user_agent
+    assert peer_from_user_agent("python-httpx/0.28.1 extra") == {"name": "python-httpx", "version": "0.28.1"}
+    assert peer_from_user_agent("curl") == {"name": "curl"}
+    assert peer_from_user_agent("  ") is None
+    t = tracker()
+    s = Session("s", "http")
+    s.fallback_client = {"name": "ua"}
+    feed(t, s, {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, CLIENT)
+    [call] = feed(t, s, {"jsonrpc": "2.0", "id": 1, "result": {}}, SERVER)
+    assert call["client"] == {"name": "ua"}
+    feed(t, s, {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {"_meta": {
+        "io.modelcontextprotocol/clientInfo": {"name": "real", "version": "1"}}}}, CLIENT)
+    [call] = feed(t, s, {"jsonrpc": "2.0", "id": 2, "result": {}}, SERVER)
+    assert call["client"] == {"name": "real", "version": "1"}

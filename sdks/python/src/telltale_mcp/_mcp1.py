@@ -14,7 +14,7 @@ from typing import Any
 
 from ._log import say_once
 from ._monitor import Monitor
-from ._tracker import CLIENT, SERVER, Session
+from ._tracker import CLIENT, SERVER, Session, peer_from_user_agent
 from ._wire import new_call_id
 
 _stdio_run: contextvars.ContextVar[bool] = contextvars.ContextVar("telltale_mcp_stdio1", default=False)
@@ -149,6 +149,8 @@ def _learn_http(monitor: Monitor, capture: StreamCapture, request: Any, out: lis
     if session.client_address is None:
         client = getattr(request, "client", None)
         session.client_address = getattr(client, "host", None)
+    if session.fallback_client is None:
+        session.fallback_client = peer_from_user_agent(headers.get("user-agent"))
     if session_id:
         capture.http_checked = True
         monitor.tracker.set_session_id(session, session_id, out)

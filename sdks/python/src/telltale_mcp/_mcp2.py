@@ -16,7 +16,7 @@ from typing import Any
 
 from ._log import say_once
 from ._monitor import Monitor
-from ._tracker import CLIENT, SERVER, Session
+from ._tracker import CLIENT, SERVER, Session, peer_from_user_agent
 from ._wire import new_call_id, parse_traceparent
 
 _stdio_run: contextvars.ContextVar[bool] = contextvars.ContextVar("telltale_mcp_stdio", default=False)
@@ -94,10 +94,13 @@ class TelltaleMiddleware:
         connection = getattr(session_obj, "_connection", None)
         key = getattr(connection, "outbound", None)
         if key is None or key is self._no_channel:
-            key = connection if connection is not None else session_obj
-        state = self._states.get(key)
-        if state is None:
-            state = self._new_state(key, ctx, connection, method, params)
+            # A connection made for this one request (2026-07-28 single exchange, in-process direct
+            # dispatch): an ephemeral session, closed as soon as its request has its outcome.
+            state = self._new_state(None, ctx, connection, method, params)
+        else:
+            state = self._states.get(key)
+            if state is None:
+                state = self._new_state(key, ctx, connection, method, params)
         version = ctx.protocol_version
         modern = version in self._modern
         if not state.seeded:
@@ -132,12 +135,17 @@ class TelltaleMiddleware:
             transport = "stdio" if _stdio_run.get() or _stdio_claimed() else "memory"
         session = Session(session_id or new_call_id(), transport)
         session.client_address = address
+        if request is not None and hasattr(request, "headers"):
+            session.fallback_client = peer_from_user_agent(request.headers.get("user-agent"))
         state = _ConnectionState(session)
-        try:
-            self._states[key] = state
-            weakref.finalize(key, connection_gone, self.monitor, session)
-        except TypeError:
-            pass  # not weak-referenceable: the session ends with the process
+        if key is None:
+            session.ephemeral = True
+        else:
+            try:
+                self._states[key] = state
+                weakref.finalize(key, connection_gone, self.monitor, session)
+            except TypeError:
+                pass  # not weak-referenceable: the session ends with the process
         self.monitor.register(session)
         return state
 
@@ -179,6 +187,8 @@ class TelltaleMiddleware:
         if request is not None:
             extra = _http_extra(request)
         self.monitor.tracker.observe(session, message, CLIENT, wall, mono, None, out, extra)
+        if request_id is None and session.ephemeral and not session.pending:
+            self.monitor.forget(session)
 
     def _w_result(self, session: Session, request_id: Any, result: Any, mono: int, out: list) -> None:
         if hasattr(result, "model_dump"):
@@ -187,6 +197,8 @@ class TelltaleMiddleware:
             result = {}
         message = {"jsonrpc": "2.0", "id": request_id, "result": result}
         self.monitor.tracker.observe(session, message, SERVER, 0, mono, None, out)
+        if session.ephemeral and not session.pending:
+            self.monitor.forget(session)
 
     def _w_error(self, session: Session, request_id: Any, error: BaseException, modern: bool, mono: int,
                  out: list) -> None:
@@ -201,6 +213,8 @@ class TelltaleMiddleware:
             body = {"code": 0, "message": str(error)}
         message = {"jsonrpc": "2.0", "id": request_id, "error": body}
         self.monitor.tracker.observe(session, message, SERVER, 0, mono, None, out)
+        if session.ephemeral and not session.pending:
+            self.monitor.forget(session)
 
     def _w_abort(self, session: Session, request_id: Any, mono: int, out: list) -> None:
         # The handler was cancelled: by notifications/cancelled (already recorded as `cancelled`, seen first)

@@ -51,6 +51,8 @@ class Monitor:
         self.flush_interval = flush_interval
         self.max_queued_events = max(1, max_queued_calls) * 2
         self.dropped_events = 0
+        #: CPU time used by the background thread so far (capture, encoding, gzip, HTTP).
+        self.worker_cpu_ns = 0
         self.internal_errors = 0
         self.endpoint = endpoint
         self._events: deque[tuple[Any, ...]] = deque()
@@ -118,11 +120,16 @@ class Monitor:
     def _w_register(self, session: Session, out: list[dict[str, Any]]) -> None:
         self._sessions[id(session)] = session
 
+    def forget(self, session: Session) -> None:
+        """Background thread: a session with nothing left to track (an ephemeral one that got its outcome)."""
+        self._sessions.pop(id(session), None)
+
     def _run(self) -> None:
         last_expire = time.monotonic()
         while not self._stop:
             self._wake.wait(timeout=min(0.25, self.flush_interval))
             self._wake.clear()
+            cpu_start = time.thread_time_ns()
             try:
                 flushing = self._take_flush_requests()
                 out = self._drain()
@@ -131,6 +138,8 @@ class Monitor:
                     for session in list(self._sessions.values()):
                         if session.aborted:
                             self.tracker.settle(session, mono, ABORT_GRACE_NS, out)
+                            if session.ephemeral and not session.pending:
+                                self.forget(session)
                 now = time.monotonic()
                 if now - last_expire >= 1.0 and self.tracker is not None:
                     last_expire = now
@@ -138,6 +147,7 @@ class Monitor:
                     for session in list(self._sessions.values()):
                         self.tracker.expire(session, mono, out)
                 self._ship(out, force=bool(flushing))
+                self.worker_cpu_ns += time.thread_time_ns() - cpu_start
                 for request in flushing:
                     request.set()
             except Exception as error:  # noqa: BLE001 - fail open
@@ -255,6 +265,7 @@ class Monitor:
             "dropped": (shipper.stats.dropped if shipper else 0) + self.dropped_events,
             "retries": shipper.stats.retries if shipper else 0,
             "internalErrors": self.internal_errors,
+            "workerCpuNs": self.worker_cpu_ns,
         }
 
 

@@ -39,6 +39,22 @@ def id_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
+def peer_from_user_agent(user_agent: Any) -> dict[str, str] | None:
+    """``{name, version?}`` from the first product token of a ``User-Agent`` (as the CLI's HTTP capture)."""
+    if not isinstance(user_agent, str):
+        return None
+    tokens = user_agent.split()
+    if not tokens:
+        return None
+    name, _, version = tokens[0].partition("/")
+    if not name:
+        return None
+    info = {"name": name[:128]}
+    if version:
+        info["version"] = version[:128]
+    return info
+
+
 def target_of(method: str, params: Any) -> str | None:
     if not isinstance(params, dict):
         return None
@@ -91,7 +107,7 @@ class Session:
     """
 
     __slots__ = ("id", "transport", "client", "server", "protocol_version", "pending", "held", "stats",
-                 "client_address", "closed", "aborted", "__weakref__")
+                 "client_address", "closed", "aborted", "fallback_client", "ephemeral", "__weakref__")
 
     def __init__(self, session_id: str | None, transport: str) -> None:
         self.id = session_id
@@ -103,7 +119,11 @@ class Session:
         self.held: list[dict[str, Any]] = []
         self.stats = {"unmatchedResponses": 0, "reusedIDs": 0}
         self.client_address: str | None = None
+        #: Client identity used when no message names one (HTTP: the ``User-Agent``).
+        self.fallback_client: dict[str, str] | None = None
         self.closed = False
+        #: A session of one request (its connection exists for that request only).
+        self.ephemeral = False
         #: Requests whose handler was cancelled, waiting a moment for the `notifications/cancelled` that says why.
         self.aborted: dict[tuple[str, str], int] = {}
 
@@ -389,8 +409,10 @@ class Tracker:
 
     @staticmethod
     def _stamped(session: Session, call: dict[str, Any]) -> dict[str, Any]:
-        if "client" not in call and session.client is not None:
-            call["client"] = session.client
+        if "client" not in call:
+            client = session.client or session.fallback_client
+            if client is not None:
+                call["client"] = client
         if "server" not in call and session.server is not None:
             call["server"] = session.server
         if "protocolVersion" not in call and session.protocol_version is not None:
