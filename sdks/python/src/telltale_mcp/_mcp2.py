@@ -133,7 +133,7 @@ class TelltaleMiddleware:
                         session_id = trace["traceId"]
         elif transport is None:
             transport = "stdio" if _stdio_run.get() or _stdio_claimed() else "memory"
-        session = Session(session_id or new_call_id(), transport)
+        session = Session(session_id, transport)  # no id yet: the background thread names it
         session.client_address = address
         if request is not None and hasattr(request, "headers"):
             session.fallback_client = peer_from_user_agent(request.headers.get("user-agent"))
@@ -177,6 +177,8 @@ class TelltaleMiddleware:
 
     def _w_message(self, session: Session, method: str, request_id: Any, params: Any, wall: int, mono: int,
                    request: Any, out: list) -> None:
+        if session.id is None:
+            session.id = new_call_id(wall)
         message: dict[str, Any] = {"jsonrpc": "2.0"}
         if request_id is not None:
             message["id"] = request_id
