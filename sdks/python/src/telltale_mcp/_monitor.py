@@ -94,7 +94,7 @@ class Monitor:
         self.enabled = False
         if self.disabled_reason is None:
             self.disabled_reason = reason
-        say_once(f"disabled:{reason.split(':')[0]}", f"monitoring disabled: {reason} — the server keeps serving")
+        say_once(f"disabled:{id(self)}", f"monitoring disabled: {reason} — the server keeps serving")
 
     def internal_error(self, where: str, error: BaseException) -> None:
         """A bug inside the SDK: counted, reported once, monitoring disabled."""
@@ -229,6 +229,7 @@ class Monitor:
             self.close_sessions()
             self.flush(timeout)
         finally:
+            self.enabled = False  # hooks pass through from now on
             self._stop = True
             self._wake.set()
             if self._thread is not None and self._thread is not threading.current_thread():
