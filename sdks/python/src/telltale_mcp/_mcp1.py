@@ -17,6 +17,12 @@ from ._monitor import Monitor
 from ._tracker import CLIENT, SERVER, Session, peer_from_user_agent
 from ._wire import new_call_id
 
+try:
+    import anyio as _anyio
+    _END_OF_STREAM: tuple[type[BaseException], ...] = (_anyio.EndOfStream, _anyio.ClosedResourceError)
+except ImportError:  # pragma: no cover - mcp always brings anyio
+    _END_OF_STREAM = (StopAsyncIteration,)
+
 _stdio_run: contextvars.ContextVar[bool] = contextvars.ContextVar("telltale_mcp_stdio1", default=False)
 
 
@@ -66,10 +72,9 @@ class ReadProxy(_Proxy):
         return self
 
     async def __anext__(self) -> Any:
-        import anyio
         try:
             item = await self._inner.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
+        except _END_OF_STREAM:
             raise StopAsyncIteration from None
         self._capture.seen(item, CLIENT)
         return item
