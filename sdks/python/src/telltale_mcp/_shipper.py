@@ -113,7 +113,7 @@ class Shipper:
         return True
 
     def _post(self, batch: list[bytes]) -> str:
-        body = gzip.compress(b"\n".join(batch) + b"\n", compresslevel=3)
+        body = gzip.compress(b"\n".join(batch) + b"\n", compresslevel=1)
         headers = {"Content-Type": "application/x-ndjson", "Content-Encoding": "gzip",
                    "User-Agent": "telltale-mcp-python"}
         if self.api_key:

@@ -136,6 +136,7 @@ class Tracker:
         self.payloads = payloads
         self.tags = dict(tags or {})
         self.timeout_ns = timeout_ns
+        self._identity: tuple[dict[str, str] | None, str | None] | None = None
 
     # -- entry points --------------------------------------------------------------------------------
 
@@ -149,7 +150,8 @@ class Tracker:
         params = message.get("params")
         result = message.get("result")
         error = message.get("error")
-        self._learn_identity(session, message, method, source, params, result)
+        # The client identity of this message, read once (``_new_call`` uses it; single-threaded).
+        self._identity = self._learn_identity(session, message, method, source, params, result)
         if isinstance(method, str):
             encoded = self.payloads.encode(params) if params is not None else (None, None, None)
             if byte_count is None:
@@ -227,15 +229,18 @@ class Tracker:
     # -- internals -----------------------------------------------------------------------------------
 
     def _learn_identity(self, session: Session, message: dict[str, Any], method: Any, source: str, params: Any,
-                        result: Any) -> None:
+                        result: Any) -> tuple[dict[str, str] | None, str | None] | None:
+        """Remembers identity the message tells; returns the client identity of a client message."""
         if source == CLIENT:
             if not isinstance(params, dict):
-                return
-            info, version = self._client_identity(method, params)
+                return None
+            identity = self._client_identity(method, params)
+            info, version = identity
             if info is not None:
                 session.client = info
             if version is not None and (method != "initialize" or session.protocol_version is None):
                 session.protocol_version = version
+            return identity
         else:
             if not isinstance(result, dict):
                 return
@@ -250,6 +255,7 @@ class Tracker:
                 session.server = info
             if version is not None and "method" not in message:
                 session.protocol_version = version
+            return None
 
     @staticmethod
     def _client_identity(method: Any, params: dict[str, Any]) -> tuple[dict[str, str] | None, str | None]:
@@ -279,8 +285,8 @@ class Tracker:
         if msg_id is not None:
             call["requestId"] = msg_id
         call["session"] = session.id
-        if source == CLIENT and isinstance(params, dict):
-            info, version = self._client_identity(method, params)
+        if source == CLIENT and self._identity is not None:
+            info, version = self._identity
             if info is not None:
                 call["client"] = info
             if version is not None and method != "initialize":
