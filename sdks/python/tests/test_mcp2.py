@@ -10,12 +10,18 @@ import anyio
 import pytest
 from helpers import SERVERS, by_method, logged, dead_endpoint, free_port, one, server_env, start_http_server, stop
 from mcp import Client, StdioServerParameters
-from mcp.server.mcpserver import MCPServer
+import mcp_types as types
+from mcp.server.mcpserver import Context, MCPServer
+from pydantic import BaseModel
 
 import telltale_mcp
 from telltale_mcp._mcp2 import TelltaleMiddleware
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+class Answer(BaseModel):
+    color: str
 
 
 def stdio_params(collector: Any, *args: str) -> StdioServerParameters:
@@ -262,6 +268,38 @@ def test_cancelled_request_is_recorded_as_cancelled(collector):
     assert slow["outcome"] == "cancelled", slow
     assert slow["durationNs"] >= 250_000_000
     assert by_method(calls, "notifications/cancelled")
+
+
+def test_server_to_client_requests_and_notifications_are_recorded_to_client(collector):
+    server = make_server()
+
+    @server.tool()
+    async def ask(ctx: Context) -> str:
+        await ctx.info("about to ask")
+        answer = await ctx.elicit("Favourite colour?", schema=Answer)
+        return answer.data.color if answer.action == "accept" else answer.action
+
+    async def on_elicit(context, params):
+        return types.ElicitResult(action="accept", content={"color": "teal"})
+
+    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
+
+    async def scenario():
+        async with Client(server, mode="legacy", elicitation_callback=on_elicit) as client:
+            assert (await client.call_tool("ask", {})).content[0].text == "teal"
+        assert await anyio.to_thread.run_sync(monitor.flush)
+    anyio.run(scenario)
+    calls = collector.wait_for_calls(lambda cs: by_method(cs, "elicitation/create") and by_method(cs, "tools/call"))
+    elicit = one(calls, "elicitation/create")
+    assert elicit["direction"] == "toClient" and elicit["kind"] == "request" and elicit["outcome"] == "ok"
+    assert elicit["request"]["message"] == "Favourite colour?"
+    assert elicit["response"]["content"] == {"color": "teal"}
+    assert "requestId" not in elicit and elicit["durationNs"] > 0
+    log = one(calls, "notifications/message")
+    assert log["direction"] == "toClient" and log["kind"] == "notification"
+    ask = one(calls, "tools/call", "ask")
+    assert ask["session"] == elicit["session"] == log["session"]
+    assert ask["durationNs"] > elicit["durationNs"]
 
 
 def test_request_without_an_answer_within_the_timeout_is_no_response(collector):

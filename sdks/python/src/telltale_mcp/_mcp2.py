@@ -9,6 +9,7 @@ server runs loses nothing. It is installed outermost, so the result it sees is t
 from __future__ import annotations
 
 import contextvars
+import itertools
 import sys
 import time
 import weakref
@@ -16,7 +17,7 @@ from typing import Any
 
 from ._log import say_once
 from ._monitor import Monitor
-from ._tracker import CLIENT, SERVER, Session, peer_from_user_agent
+from ._tracker import CLIENT, SERVER, Session, id_text, peer_from_user_agent
 from ._wire import new_call_id, parse_traceparent
 
 _stdio_run: contextvars.ContextVar[bool] = contextvars.ContextVar("telltale_mcp_stdio", default=False)
@@ -110,6 +111,11 @@ class TelltaleMiddleware:
         self.monitor.push((self._w_message, state.session, method, request_id, params, wall, mono, request))
         if request_id is None:
             return None
+        outbound = getattr(session_obj, "_request_outbound", None)
+        if outbound is not None and not isinstance(outbound, OutboundSpy):
+            # This request's own channel back to the client (what MCPServer's Context uses for
+            # elicitation, sampling and request-scoped notifications): observed for this request only.
+            session_obj._request_outbound = OutboundSpy(outbound, self, state.session)
         return state.session, request_id, modern
 
     def _new_state(self, key: Any, ctx: Any, connection: Any, method: str, params: Any) -> _ConnectionState:
@@ -218,10 +224,93 @@ class TelltaleMiddleware:
         if session.ephemeral and not session.pending:
             self.monitor.forget(session)
 
+    # -- server→client messages (OutboundSpy) -------------------------------------------------------
+
+    def _w_out_request(self, session: Session, sid: str, method: str, params: Any, wall: int, mono: int,
+                       out: list) -> None:
+        message = {"jsonrpc": "2.0", "id": sid, "method": method}
+        if params is not None:
+            message["params"] = params
+        self.monitor.tracker.observe(session, message, SERVER, wall, mono, None, out, _NO_REQUEST_ID)
+
+    def _w_out_result(self, session: Session, sid: str, result: Any, mono: int, out: list) -> None:
+        message = {"jsonrpc": "2.0", "id": sid, "result": result if result is not None else {}}
+        self.monitor.tracker.observe(session, message, CLIENT, 0, mono, None, out)
+
+    def _w_out_error(self, session: Session, sid: str, error: BaseException, mono: int, out: list) -> None:
+        data = self._map_exception(error) if self._map_exception is not None else None
+        body = {"code": data.code, "message": data.message} if data is not None else \
+            {"code": -32603, "message": f"{type(error).__name__}: {error}"}
+        self.monitor.tracker.observe(session, {"jsonrpc": "2.0", "id": sid, "error": body}, CLIENT, 0, mono, None, out)
+
+    def _w_out_discard(self, session: Session, sid: str, mono: int, out: list) -> None:
+        session.pending.pop(("toClient", id_text(sid)), None)
+
+    def _w_out_abort(self, session: Session, sid: str, mono: int, out: list) -> None:
+        self.monitor.tracker.abort(session, "toClient", sid, mono)
+
+    def _w_out_notify(self, session: Session, method: str, params: Any, wall: int, mono: int, out: list) -> None:
+        message = {"jsonrpc": "2.0", "method": method}
+        if params is not None:
+            message["params"] = params
+        self.monitor.tracker.observe(session, message, SERVER, wall, mono, None, out)
+
     def _w_abort(self, session: Session, request_id: Any, mono: int, out: list) -> None:
         # The handler was cancelled: by notifications/cancelled (already recorded as `cancelled`, seen first)
         # or because the connection closed.
         self.monitor.tracker.abort(session, "toServer", request_id, mono)
+
+
+_NO_REQUEST_ID = {"noRequestId": True}
+_out_ids = itertools.count(1)
+
+
+class OutboundSpy:
+    """Wraps one request's ``DispatchContext``: server→client requests and notifications sent on it are
+    recorded (``direction: toClient``); everything else is delegated untouched.
+
+    The JSON-RPC id the dispatcher gives such a request is not visible here, so these Calls have no
+    ``requestId``; they are paired by an internal id.
+    """
+
+    def __init__(self, inner: Any, middleware: TelltaleMiddleware, session: Session) -> None:
+        self._inner = inner
+        self._middleware = middleware
+        self._session = session
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def send_raw_request(self, method: str, params: Any, *args: Any, **kwargs: Any) -> Any:
+        middleware = self._middleware
+        monitor = middleware.monitor
+        sid = None
+        if monitor.enabled:
+            sid = f"telltale-{next(_out_ids)}"
+            monitor.push((middleware._w_out_request, self._session, sid, method, params, time.time_ns(),
+                          time.perf_counter_ns()))
+        try:
+            result = await self._inner.send_raw_request(method, params, *args, **kwargs)
+        except BaseException as error:
+            if sid is not None and monitor.enabled:
+                mono = time.perf_counter_ns()
+                if isinstance(error, middleware._cancelled):
+                    monitor.push((middleware._w_out_abort, self._session, sid, mono))
+                elif type(error).__name__ == "NoBackChannelError":  # refused before anything was sent
+                    monitor.push((middleware._w_out_discard, self._session, sid, mono))
+                else:
+                    monitor.push((middleware._w_out_error, self._session, sid, error, mono))
+            raise
+        if sid is not None and monitor.enabled:
+            monitor.push((middleware._w_out_result, self._session, sid, result, time.perf_counter_ns()))
+        return result
+
+    async def notify(self, method: str, params: Any, *args: Any, **kwargs: Any) -> Any:
+        middleware = self._middleware
+        if middleware.monitor.enabled:
+            middleware.monitor.push((middleware._w_out_notify, self._session, method, params, time.time_ns(),
+                                     time.perf_counter_ns()))
+        return await self._inner.notify(method, params, *args, **kwargs)
 
 
 def connection_gone(monitor: Monitor, session: Session) -> None:

@@ -282,7 +282,7 @@ class Tracker:
         if target is not None:
             call["target"] = target
         call["outcome"] = "ok"
-        if msg_id is not None:
+        if msg_id is not None and not (extra and extra.get("noRequestId")):
             call["requestId"] = msg_id
         call["session"] = session.id
         if source == CLIENT and self._identity is not None:
