@@ -12,13 +12,20 @@ from helpers import SERVERS, by_method, dead_endpoint, free_port, logged, one, s
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp import Context, FastMCP
+from pydantic import BaseModel
 from mcp.shared.memory import create_connected_server_and_client_session
 
 import telltale_mcp
 from telltale_mcp._mcp1 import ReadProxy
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+class Answer(BaseModel):
+    color: str
+
+
 MODERN_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
                "io.modelcontextprotocol/clientInfo": {"name": "modern-client", "version": "7.0"}}
 
@@ -188,6 +195,33 @@ def test_in_memory_options_and_modern_meta_identity(collector):
     add = one(calls, "tools/call", "add")
     assert add["client"] == {"name": "modern-client", "version": "7.0"}, "_meta clientInfo wins"
     assert add["protocolVersion"] == "2026-07-28"
+
+
+def test_server_to_client_requests_and_notifications_are_recorded_to_client(collector):
+    server = make_server()
+
+    @server.tool()
+    async def ask(ctx: Context) -> str:
+        await ctx.info("about to ask")
+        answer = await ctx.elicit("Favourite colour?", schema=Answer)
+        return answer.data.color if answer.action == "accept" else answer.action
+
+    async def on_elicit(context, params):
+        return types.ElicitResult(action="accept", content={"color": "teal"})
+
+    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
+
+    async def scenario():
+        async with create_connected_server_and_client_session(server, elicitation_callback=on_elicit) as session:
+            assert text(await session.call_tool("ask", {})) == "teal"
+        assert await anyio.to_thread.run_sync(monitor.flush)
+    anyio.run(scenario)
+    calls = collector.wait_for_calls(lambda cs: by_method(cs, "elicitation/create") and by_method(cs, "tools/call"))
+    elicit = one(calls, "elicitation/create")
+    assert elicit["direction"] == "toClient" and elicit["outcome"] == "ok" and elicit["requestId"] == "0"
+    assert elicit["response"]["content"] == {"color": "teal"}
+    assert one(calls, "notifications/message")["direction"] == "toClient"
+    assert one(calls, "tools/call", "ask")["session"] == elicit["session"]
 
 
 def test_payload_capture_off(collector):
