@@ -13,8 +13,9 @@ import time
 from typing import Any
 
 from ._log import say_once
+from ._message import CLIENT, SERVER, peer_from_user_agent
 from ._monitor import Monitor
-from ._tracker import CLIENT, SERVER, Session, peer_from_user_agent
+from ._tracker import Session
 from ._wire import new_call_id
 
 try:

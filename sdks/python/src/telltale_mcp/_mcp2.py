@@ -16,8 +16,9 @@ import weakref
 from typing import Any
 
 from ._log import say_once
+from ._message import CLIENT, SERVER, id_text, peer_from_user_agent
 from ._monitor import Monitor
-from ._tracker import CLIENT, SERVER, Session, id_text, peer_from_user_agent
+from ._tracker import Session
 from ._wire import new_call_id, parse_traceparent
 
 _stdio_run: contextvars.ContextVar[bool] = contextvars.ContextVar("telltale_mcp_stdio", default=False)

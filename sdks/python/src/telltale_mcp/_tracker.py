@@ -6,97 +6,26 @@ message as a dict; output is Call records as dicts in the wire shape of ``CallCo
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ._redact import PayloadPolicy, dumps, utf8_len
+from ._message import (  # noqa: F401 - re-exported for the integrations and tests
+    CLIENT,
+    CLIENT_INFO,
+    DEFAULT_TIMEOUT_NS,
+    PROTOCOL_VERSION,
+    SERVER,
+    SERVER_INFO,
+    CallRecord,
+    first_text,
+    id_text,
+    peer,
+    peer_from_user_agent,
+    request_bytes,
+    response_bytes,
+    target_of,
+)
+from ._redact import PayloadPolicy
 from ._wire import new_call_id, parse_traceparent, rfc3339
-
-CLIENT_INFO = "io.modelcontextprotocol/clientInfo"
-SERVER_INFO = "io.modelcontextprotocol/serverInfo"
-PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion"
-
-CLIENT = "client"
-SERVER = "server"
-
-DEFAULT_TIMEOUT_NS = 300 * 1_000_000_000
-
-
-def peer(value: Any) -> dict[str, str] | None:
-    """``{name, version?}`` from an ``Implementation``-shaped dict; None without a string name."""
-    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-        return None
-    info = {"name": value["name"]}
-    if isinstance(value.get("version"), str):
-        info["version"] = value["version"]
-    return info
-
-
-def id_text(value: Any) -> str | None:
-    """The JSON-RPC id as JSON text (``1``, ``"abc"``); None for a missing or null id."""
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False)
-
-
-def peer_from_user_agent(user_agent: Any) -> dict[str, str] | None:
-    """``{name, version?}`` from the first product token of a ``User-Agent`` (as the CLI's HTTP capture)."""
-    if not isinstance(user_agent, str):
-        return None
-    tokens = user_agent.split()
-    if not tokens:
-        return None
-    name, _, version = tokens[0].partition("/")
-    if not name:
-        return None
-    info = {"name": name[:128]}
-    if version:
-        info["version"] = version[:128]
-    return info
-
-
-def target_of(method: str, params: Any) -> str | None:
-    if not isinstance(params, dict):
-        return None
-    if method in ("tools/call", "prompts/get"):
-        name = params.get("name")
-        return name if isinstance(name, str) else None
-    if method == "resources/read":
-        uri = params.get("uri")
-        return uri if isinstance(uri, str) else None
-    return None
-
-
-def first_text(content: Any) -> str | None:
-    if isinstance(content, list):
-        for item in content:
-            if isinstance(item, dict) and item.get("type") == "text" and isinstance(item.get("text"), str):
-                return item["text"]
-    return None
-
-
-class CallRecord(dict):
-    """A Call (a plain dict to user code) that remembers the JSON text of its payloads, so the shipper
-    does not encode them twice. ``texts[key] = (value, text)``; used only while ``call[key] is value``."""
-
-    __slots__ = ("texts",)
-
-
-#: Bytes of the JSON-RPC envelope around id/method/params: '{"jsonrpc":"2.0"' ',"id":' ',"method":' ',"params":' '}'.
-_HEAD, _ID, _METHOD, _PARAMS, _TAIL = 16, 6, 10, 10, 1
-
-
-def _request_bytes(msg_id: str | None, method: str, params_bytes: int | None) -> int:
-    size = _HEAD + _METHOD + utf8_len(dumps(method)) + _TAIL
-    if msg_id is not None:
-        size += _ID + utf8_len(msg_id)
-    if params_bytes is not None:
-        size += _PARAMS + params_bytes
-    return size
-
-
-def _response_bytes(msg_id: str | None, body_bytes: int, error: bool) -> int:
-    return _HEAD + _ID + utf8_len(msg_id or "null") + (9 if error else 10) + body_bytes + _TAIL
 
 
 class Session:
@@ -155,7 +84,7 @@ class Tracker:
         if isinstance(method, str):
             encoded = self.payloads.encode(params) if params is not None else (None, None, None)
             if byte_count is None:
-                byte_count = _request_bytes(msg_id, method, encoded[2])
+                byte_count = request_bytes(msg_id, method, encoded[2])
             if msg_id is not None:
                 self._start(session, message, method, msg_id, params, encoded, source, wall_ns, mono_ns, byte_count,
                             out, extra)
@@ -360,7 +289,7 @@ class Tracker:
         body = error if error is not None else result
         stored, text, body_bytes = self.payloads.encode(body)
         if byte_count is None:
-            byte_count = _response_bytes(msg_id, body_bytes, error is not None)
+            byte_count = response_bytes(msg_id, body_bytes, error is not None)
         call["durationNs"] = max(0, mono_ns - start)
         call["responseBytes"] = byte_count
         if error is not None:
