@@ -307,13 +307,13 @@ def test_request_without_an_answer_within_the_timeout_is_no_response(collector):
 
     async def scenario():
         async with Client(server, mode="legacy") as client:
-            assert (await client.call_tool("slow", {"seconds": 2.5})).content[0].text == "done"
+            assert (await client.call_tool("slow", {"seconds": 4})).content[0].text == "done"
         assert await anyio.to_thread.run_sync(monitor.flush)
     anyio.run(scenario)
     calls = collector.wait_for_calls(lambda cs: by_method(cs, "tools/call", "slow"))
     slow = one(calls, "tools/call", "slow")
     assert slow["outcome"] == "noResponse" and slow["errorMessage"] == "no response within 0.5 s"
-    assert 500_000_000 <= slow["durationNs"] < 2_500_000_000
+    assert 500_000_000 <= slow["durationNs"] < 4_000_000_000
 
 
 def test_attached_after_the_handshake_warns_once_and_keeps_the_client_identity(collector, capsys, caplog):
