@@ -127,8 +127,10 @@ class TelltaleMiddleware:
         if request is not None and hasattr(request, "headers"):
             headers = request.headers
             session_id = getattr(connection, "session_id", None) or headers.get("mcp-session-id")
+            legacy = not session_id and "session_id" in getattr(request, "query_params", {})
+            if legacy:  # the legacy HTTP+SSE transport: its session is the endpoint's session_id
+                session_id = request.query_params.get("session_id") or None
             if transport is None:
-                legacy = not session_id and "session_id" in getattr(request, "query_params", {})
                 transport = "sse" if legacy else "http"
             client = getattr(request, "client", None)
             address = getattr(client, "host", None)
