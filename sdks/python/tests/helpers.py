@@ -36,10 +36,10 @@ def free_port() -> int:
 
 
 def start_http_server(script: str, port: int, env: dict[str, str], *args: str,
-                      log: Path | None = None) -> subprocess.Popen[bytes]:
-    """Starts a test server on streamable HTTP and waits until its port accepts connections."""
+                      log: Path | None = None, transport: str = "http") -> subprocess.Popen[bytes]:
+    """Starts a test server on streamable HTTP (or legacy SSE) and waits until its port accepts connections."""
     out = open(log, "wb") if log else subprocess.DEVNULL
-    process = subprocess.Popen([sys.executable, str(SERVERS / script), "--transport", "http", "--port", str(port),
+    process = subprocess.Popen([sys.executable, str(SERVERS / script), "--transport", transport, "--port", str(port),
                                 *args], env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

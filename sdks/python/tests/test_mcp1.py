@@ -163,6 +163,28 @@ def test_streamable_http_session_is_the_mcp_session_id(collector, tmp_path):
     assert one(calls, "tools/call", "fail")["outcome"] == "toolError"
 
 
+def test_legacy_sse_transport_is_named_sse_with_its_session_id(collector, tmp_path):
+    from mcp.client.sse import sse_client
+
+    port = free_port()
+    process = start_http_server("server_mcp1.py", port, server_env(collector), log=tmp_path / "server.log",
+                                transport="sse")
+    created: list[str] = []
+    try:
+        async def scenario():
+            async with sse_client(f"http://127.0.0.1:{port}/sse", on_session_created=created.append) as (read, write):
+                async with ClientSession(read, write) as session:
+                    await session.initialize()
+                    assert text(await session.call_tool("add", {"a": 20, "b": 22})) == "42"
+        anyio.run(scenario)
+        calls = collector.wait_for_calls(lambda cs: by_method(cs, "tools/call") and by_method(cs, "initialize"))
+    finally:
+        stop(process)
+    add = one(calls, "tools/call", "add")
+    assert add["transport"] == "sse" and one(calls, "initialize")["transport"] == "sse"
+    assert created and add["session"] == created[0] == one(calls, "initialize")["session"]
+
+
 # -- in-process (memory) -----------------------------------------------------------------------------
 
 

@@ -181,6 +181,27 @@ def test_streamable_http_modern_requests_are_captured(collector, tmp_path):
     assert all(c["client"] == {"name": "mcp", "version": "0.1.0"} for c in adds)
 
 
+def test_legacy_sse_transport_is_named_sse_with_its_session_id(collector, tmp_path):
+    from mcp.client.sse import sse_client
+
+    port = free_port()
+    process = start_http_server("server_mcp2.py", port, server_env(collector), log=tmp_path / "server.log",
+                                transport="sse")
+    created: list[str] = []
+    try:
+        async def scenario():
+            transport = sse_client(f"http://127.0.0.1:{port}/sse", on_session_created=created.append)
+            async with Client(transport, mode="legacy") as client:
+                assert (await client.call_tool("add", {"a": 20, "b": 22})).content[0].text == "42"
+        anyio.run(scenario)
+        calls = collector.wait_for_calls(lambda cs: by_method(cs, "tools/call") and by_method(cs, "initialize"))
+    finally:
+        stop(process)
+    add = one(calls, "tools/call", "add")
+    assert add["transport"] == "sse" and one(calls, "initialize")["transport"] == "sse"
+    assert created and add["session"] == created[0] == one(calls, "initialize")["session"]
+
+
 # -- in-process (memory transport) -------------------------------------------------------------------
 
 

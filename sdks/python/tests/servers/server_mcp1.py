@@ -67,7 +67,7 @@ async def run_lowlevel_stdio(server: Server) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--transport", default="stdio", choices=["stdio", "http"])
+    parser.add_argument("--transport", default="stdio", choices=["stdio", "http", "sse"])
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--lowlevel", action="store_true")
     parser.add_argument("--tag", action="append", default=[])
@@ -81,7 +81,7 @@ def main() -> None:
         return
     fast = build_fastmcp(args.port)
     telltale_mcp.monitor(fast, tags=tags, flush_interval=args.flush_interval)
-    fast.run("stdio" if args.transport == "stdio" else "streamable-http")
+    fast.run({"stdio": "stdio", "http": "streamable-http", "sse": "sse"}[args.transport])
 
 
 if __name__ == "__main__":

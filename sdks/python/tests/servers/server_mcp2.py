@@ -66,7 +66,7 @@ async def run_lowlevel_stdio(server: Server) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--transport", default="stdio", choices=["stdio", "http"])
+    parser.add_argument("--transport", default="stdio", choices=["stdio", "http", "sse"])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--lowlevel", action="store_true")
     parser.add_argument("--tag", action="append", default=[])
@@ -82,6 +82,8 @@ def main() -> None:
     telltale_mcp.monitor(server, tags=tags, flush_interval=args.flush_interval)
     if args.transport == "stdio":
         server.run("stdio")
+    elif args.transport == "sse":
+        server.run("sse", host="127.0.0.1", port=args.port)
     else:
         server.run("streamable-http", host="127.0.0.1", port=args.port)
     print("server exited", file=sys.stderr)
