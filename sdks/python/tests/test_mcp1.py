@@ -20,6 +20,7 @@ import telltale_mcp
 from telltale_mcp._mcp1 import ReadProxy
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+HEADER_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
 class Answer(BaseModel):
@@ -143,7 +144,10 @@ def test_streamable_http_session_is_the_mcp_session_id(collector, tmp_path):
     session_ids: list[str] = []
     try:
         async def scenario():
-            async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, get_session_id):
+            from mcp.shared._httpx_utils import create_mcp_http_client
+            http = create_mcp_http_client(headers={"traceparent": HEADER_TRACEPARENT})
+            async with http, streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http) as \
+                    (read, write, get_session_id):
                 async with ClientSession(read, write) as session:
                     await session.initialize()
                     await session.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
@@ -159,8 +163,10 @@ def test_streamable_http_session_is_the_mcp_session_id(collector, tmp_path):
     assert init["transport"] == "http" and add["transport"] == "http"
     assert init["session"] == add["session"] == session_ids[0], "initialize joins the Mcp-Session-Id session"
     assert add["clientAddress"] == "127.0.0.1"
-    assert add["trace"]["spanId"] == "b7ad6b7169203331"
-    assert one(calls, "tools/call", "fail")["outcome"] == "toolError"
+    assert add["trace"]["spanId"] == "b7ad6b7169203331", "_meta wins over the header"
+    failed = one(calls, "tools/call", "fail")
+    assert failed["outcome"] == "toolError"
+    assert failed["trace"]["traceId"] == "4bf92f3577b34da6a3ce929d0e0e4736", "else the traceparent header"
 
 
 def test_legacy_sse_transport_is_named_sse_with_its_session_id(collector, tmp_path):

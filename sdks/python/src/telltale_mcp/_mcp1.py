@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from ._log import say_once
-from ._message import CLIENT, SERVER, peer_from_user_agent
+from ._message import CLIENT, SERVER, http_extra, peer_from_user_agent
 from ._monitor import Monitor
 from ._tracker import Session
 from ._wire import new_call_id
@@ -122,9 +122,7 @@ class StreamCapture:
             message = item.message
         except AttributeError:
             return  # an Exception sent through the stream (parse error): nothing to pair
-        context = None
-        if source == CLIENT and not self.http_checked:
-            context = getattr(getattr(item, "metadata", None), "request_context", None)
+        context = getattr(getattr(item, "metadata", None), "request_context", None) if source == CLIENT else None
         monitor.push((w_message, monitor, self, message, source, time.time_ns(), time.perf_counter_ns(), context))
 
 
@@ -133,14 +131,17 @@ def w_message(monitor: Monitor, capture: StreamCapture, message: Any, source: st
     """Background thread: dump the pydantic message and feed the tracker."""
     session = capture.session
     tracker = monitor.tracker
+    extra = None
     if context is not None and hasattr(context, "headers"):
-        _learn_http(monitor, capture, context, out)
+        if not capture.http_checked:
+            _learn_http(monitor, capture, context, out)
+        extra = http_extra(context)
     elif session.id is None and source == CLIENT and not capture.is_http:
         # Not HTTP: one session per connection, named now.
         tracker.set_session_id(session, new_call_id(wall), out)
     root = getattr(message, "root", message)
     data = root.model_dump(by_alias=True, mode="json", exclude_none=True)
-    tracker.observe(session, data, source, wall, mono, None, out)
+    tracker.observe(session, data, source, wall, mono, None, out, extra)
 
 
 def _learn_http(monitor: Monitor, capture: StreamCapture, request: Any, out: list) -> None:

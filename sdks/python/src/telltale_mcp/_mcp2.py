@@ -16,7 +16,7 @@ import weakref
 from typing import Any
 
 from ._log import say_once
-from ._message import CLIENT, SERVER, id_text, peer_from_user_agent
+from ._message import CLIENT, SERVER, http_extra, id_text, peer_from_user_agent
 from ._monitor import Monitor
 from ._tracker import Session
 from ._wire import new_call_id, parse_traceparent
@@ -196,7 +196,7 @@ class TelltaleMiddleware:
             message["params"] = params
         extra = None
         if request is not None:
-            extra = _http_extra(request)
+            extra = http_extra(request)
         self.monitor.tracker.observe(session, message, CLIENT, wall, mono, None, out, extra)
         if request_id is None and session.ephemeral and not session.pending:
             self.monitor.forget(session)
@@ -320,18 +320,6 @@ def connection_gone(monitor: Monitor, session: Session) -> None:
     """The connection object was collected: its session closes (open requests become ``noResponse``)."""
     if monitor.enabled:
         monitor.push((monitor._w_close, session, time.perf_counter_ns()))
-
-
-def _http_extra(request: Any) -> dict[str, Any] | None:
-    try:
-        headers = request.headers
-        traceparent = headers.get("traceparent")
-    except Exception:  # noqa: BLE001
-        return None
-    if not traceparent:
-        return None
-    trace = parse_traceparent(traceparent, headers.get("tracestate"))
-    return {"trace": trace} if trace else None
 
 
 def _no_channel_sentinel() -> Any:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ._redact import dumps, utf8_len
+from ._wire import parse_traceparent
 
 CLIENT_INFO = "io.modelcontextprotocol/clientInfo"
 SERVER_INFO = "io.modelcontextprotocol/serverInfo"
@@ -94,3 +95,17 @@ def request_bytes(msg_id: str | None, method: str, params_bytes: int | None) -> 
 def response_bytes(msg_id: str | None, body_bytes: int, error: bool) -> int:
     """Size of a response as compact JSON, from the size of its result or error."""
     return _HEAD + _ID + utf8_len(msg_id or "null") + (9 if error else 10) + body_bytes + _TAIL
+
+
+def http_extra(request: Any) -> dict[str, Any] | None:
+    """What an HTTP request adds to its Call: the trace context of its ``traceparent``/``tracestate`` headers
+    (used when ``params._meta`` has none)."""
+    try:
+        headers = request.headers
+        traceparent = headers.get("traceparent")
+    except Exception:  # noqa: BLE001 - a request object of another shape: nothing to add
+        return None
+    if not traceparent:
+        return None
+    trace = parse_traceparent(traceparent, headers.get("tracestate"))
+    return {"trace": trace} if trace else None
