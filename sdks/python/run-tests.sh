@@ -29,10 +29,11 @@ for pair in ".venv-mcp2:2.3.0" ".venv-mcp1:1.30.0"; do
   "$venv/bin/python" -m pytest -q -p no:cacheprovider tests "$@" >"$log" 2>&1
   code=$?
   if [ $code -ne 0 ]; then
-    cat "$log"
+    cat "$log"  # ends with pytest's summary line
     status=1
+  else
+    tail -n 1 "$log"
   fi
-  tail -n 1 "$log"
   rm -f "$log"
 done
 exit $status
