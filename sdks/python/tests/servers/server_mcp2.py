@@ -1,0 +1,93 @@
+"""A small mcp 2.x server monitored by telltale_mcp, run by the tests as a real process.
+
+Usage: server_mcp2.py [--transport stdio|http] [--port N] [--lowlevel] [--tag k=v]
+Endpoint and key come from TELLTALE_ENDPOINT / TELLTALE_API_KEY (as a user would configure it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import mcp_types as types
+from mcp.server.lowlevel import Server
+from mcp.server.mcpserver import MCPServer
+
+import telltale_mcp
+
+
+def build_mcpserver() -> MCPServer:
+    server = MCPServer("py-sdk-test-server", version="1.2.3")
+
+    @server.tool()
+    def add(a: int, b: int) -> int:
+        """Adds two numbers."""
+        return a + b
+
+    @server.tool()
+    def fail(reason: str) -> str:
+        """Always fails (a tool error)."""
+        raise ValueError(reason)
+
+    @server.tool()
+    def login(user: str, password: str) -> str:
+        """Pretends to log in (its password must be redacted)."""
+        return f"welcome {user}"
+
+    @server.tool()
+    async def slow(seconds: float) -> str:
+        """Sleeps (for cancellation)."""
+        await asyncio.sleep(seconds)
+        return "done"
+
+    return server
+
+
+def build_lowlevel() -> Server:
+    async def list_tools(ctx, params):
+        return types.ListToolsResult(tools=[types.Tool(name="add", input_schema={"type": "object"})])
+
+    async def call_tool(ctx, params):
+        args = params.arguments or {}
+        if params.name != "add":
+            return types.CallToolResult(content=[types.TextContent(type="text", text=f"no tool {params.name}")],
+                                        is_error=True)
+        return types.CallToolResult(content=[types.TextContent(type="text", text=str(args["a"] + args["b"]))])
+
+    return Server("py-sdk-lowlevel", version="0.0.1", on_list_tools=list_tools, on_call_tool=call_tool)
+
+
+async def run_lowlevel_stdio(server: Server) -> None:
+    from mcp.server.stdio import stdio_server
+    async with stdio_server() as (read_stream, write_stream):
+        await server.run(read_stream, write_stream, server.create_initialization_options())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--transport", default="stdio", choices=["stdio", "http", "sse"])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--lowlevel", action="store_true")
+    parser.add_argument("--tag", action="append", default=[])
+    parser.add_argument("--flush-interval", type=float, default=0.2)
+    args = parser.parse_args()
+    tags = dict(item.split("=", 1) for item in args.tag)
+    if args.lowlevel:
+        server = build_lowlevel()
+        telltale_mcp.monitor(server, tags=tags, flush_interval=args.flush_interval)
+        asyncio.run(run_lowlevel_stdio(server))
+        return
+    server = build_mcpserver()
+    telltale_mcp.monitor(server, tags=tags, flush_interval=args.flush_interval)
+    if args.transport == "stdio":
+        server.run("stdio")
+    elif args.transport == "sse":
+        server.run("sse", host="127.0.0.1", port=args.port)
+    else:
+        server.run("streamable-http", host="127.0.0.1", port=args.port)
+    print("server exited", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
