@@ -1,0 +1,314 @@
+import { Call, PeerInfo } from "./call";
+import { encodeCall } from "./callCodec";
+import { CallIdGenerator } from "./callIds";
+import { TrackerOptions } from "./callTracker";
+import { ConnectionTap, TapEvent, TransportLike, transportKind } from "./connectionTap";
+import { MonitorOptions, resolveEndpoint } from "./options";
+import { PayloadPolicy } from "./payloadPolicy";
+import { Redactor } from "./redactor";
+import { Reporter, writeToStandardError } from "./reporter";
+import { ServerShape, recognizeServer } from "./serverShape";
+import { Shipper, ShipperStats } from "./shipper";
+
+/** Counters of one monitor. */
+export interface MonitorStats extends ShipperStats {
+    /** Messages seen on monitored transports. */
+    messages: number;
+    /** Calls produced (before `beforeSend`). */
+    calls: number;
+    /** Calls `beforeSend` dropped. */
+    droppedByHook: number;
+    /** Connections tapped. */
+    connections: number;
+}
+
+/** What ``monitor`` returns: state, counters, and the flush/shutdown controls. */
+export interface TelltaleMonitor {
+    /** False when monitoring is off (no endpoint or key, unrecognised server, or disabled after an internal error). */
+    readonly enabled: boolean;
+    /** Why monitoring is off, when it is. */
+    readonly disabledReason: string | undefined;
+    readonly stats: MonitorStats;
+    /** Sends every call captured so far; resolves true once delivered, false after `timeoutMs` (default 10 s). Never rejects. */
+    flush(timeoutMs?: number): Promise<boolean>;
+    /** Flushes, then stops: later messages are no longer captured. Never rejects. */
+    shutdown(timeoutMs?: number): Promise<boolean>;
+}
+
+const MONITOR = Symbol.for("telltale.mcp.monitor");
+const emptyStats = (): MonitorStats => ({
+    messages: 0, calls: 0, droppedByHook: 0, connections: 0, sent: 0, rejected: 0, dropped: 0, retries: 0, batchesSent: 0,
+});
+
+/** A monitor that does nothing (monitoring off); the server is left exactly as it was. */
+class DisabledMonitor implements TelltaleMonitor {
+    readonly enabled = false;
+    readonly stats = emptyStats();
+    constructor(readonly disabledReason: string) {}
+    flush(): Promise<boolean> {
+        return Promise.resolve(true);
+    }
+    shutdown(): Promise<boolean> {
+        return Promise.resolve(true);
+    }
+}
+
+/** The live monitor of one server: taps connections, pairs in a background drain, ships. */
+class Monitor implements TelltaleMonitor {
+    disabledReason: string | undefined;
+    private readonly counters = emptyStats();
+    private readonly ids = new CallIdGenerator();
+    private readonly trackerOptions: TrackerOptions;
+    private readonly events: TapEvent[] = [];
+    private readonly taps = new Set<ConnectionTap>();
+    private drainScheduled = false;
+    private tickTimer: NodeTimer | undefined;
+    private stopped = false;
+    private readonly onBeforeExit = (): void => {
+        this.safely(() => this.drain());
+        if (this.shipper.pending > 0) void this.shipper.flushAtExit();
+    };
+
+    constructor(
+        private readonly options: MonitorOptions,
+        private readonly reporter: Reporter,
+        private readonly shipper: Shipper,
+        payloads: PayloadPolicy
+    ) {
+        this.trackerOptions = {
+            transport: "memory",
+            tags: { ...(options.tags ?? {}) },
+            payloads,
+            requestTimeoutMs: options.requestTimeoutMs ?? 300_000,
+            ids: this.ids,
+        };
+        if (options.flushOnExit !== false) process.on("beforeExit", this.onBeforeExit);
+        this.tickTimer = setInterval(() => this.safely(() => this.tick()), 1000);
+        this.tickTimer.unref();
+    }
+
+    get enabled(): boolean {
+        return this.disabledReason === undefined;
+    }
+
+    get stats(): MonitorStats {
+        return { ...this.counters, ...this.shipper.stats };
+    }
+
+    /** Wraps `connect` of every object in `shape` so each new transport is tapped before the SDK starts it. */
+    attach(shape: ServerShape): void {
+        for (const target of shape.connectTargets) {
+            const original = target.connect as (transport: unknown, ...rest: unknown[]) => unknown;
+            const monitor = this;
+            target.connect = function (this: unknown, transport: unknown, ...rest: unknown[]): unknown {
+                monitor.tap(transport, undefined, false);
+                return original.call(this, transport, ...rest);
+            };
+        }
+        const live = shape.currentTransport();
+        if (live) {
+            this.reporter.once("late-attach",
+                "monitor() was called after the server connected: the initialize handshake of this connection was missed; " +
+                "its later calls are recorded in a new session, with the client identity the server reports. " +
+                "Call monitor() before connect() to capture every message.");
+            this.tap(live, shape.clientVersion(), true);
+        }
+    }
+
+    /** Taps one transport unless it is tapped already; a transport it does not understand is left alone (one log line). */
+    tap(transport: unknown, client: PeerInfo | undefined, late: boolean): void {
+        if (!this.enabled || typeof transport !== "object" || transport === null) return;
+        try {
+            if (ConnectionTap.isTapped(transport)) return;
+            const options = { ...this.trackerOptions, transport: this.options.transport ?? transportKind(transport) };
+            const tap = new ConnectionTap(
+                transport as TransportLike, options, (event) => this.enqueue(event), () => this.enabled && !this.stopped,
+                (error) => this.fail(error)
+            );
+            tap.install();
+            tap.lateAttached = late;
+            tap.presetClient(client);
+            this.taps.add(tap);
+            this.counters.connections += 1;
+        } catch (error) {
+            this.reporter.once("transport-shape", `${describe(error)}; this connection is not monitored`);
+        }
+    }
+
+    /** Hot path: remember the event, drain later (never parses or sends here). */
+    private enqueue(event: TapEvent): void {
+        this.events.push(event);
+        if (!this.drainScheduled) {
+            this.drainScheduled = true;
+            setImmediate(() => this.safely(() => this.drain()));
+        }
+    }
+
+    /** Pairs the events seen so far into Calls and queues them for the shipper. */
+    private drain(): void {
+        this.drainScheduled = false;
+        if (this.events.length === 0) return;
+        const events = this.events.splice(0, this.events.length);
+        const calls: Call[] = [];
+        for (const event of events) {
+            if (event.type === "close") {
+                event.tap.tracker.close(event.now, calls);
+                this.taps.delete(event.tap);
+                continue;
+            }
+            this.counters.messages += 1;
+            if (event.source === "client" && !event.tap.sawFirstClientMessage) {
+                event.tap.sawFirstClientMessage = true;
+                this.checkFirstMessage(event.tap, event.message);
+            }
+            const text = JSON.stringify(event.message) ?? "";
+            const bytes = Buffer.byteLength(text, "utf8");
+            const context = event.source === "client" ? ConnectionTap.context(event.extra) : undefined;
+            event.tap.tracker.observe(event.message, event.source, event.now, bytes, calls, context);
+        }
+        this.ship(calls);
+    }
+
+    /** Warns once when a connection's first client message is not the start of a session (attached too late). */
+    private checkFirstMessage(tap: ConnectionTap, message: unknown): void {
+        if (tap.lateAttached || typeof message !== "object" || message === null) return;
+        const method = (message as { method?: unknown }).method;
+        const meta = (message as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
+        const modern = typeof meta === "object" && meta !== null && "io.modelcontextprotocol/protocolVersion" in meta;
+        if (method === "initialize" || method === "server/discover" || modern) return;
+        this.reporter.once("late-first-message",
+            `the first message seen on a connection was '${String(method ?? "a response")}', not initialize: ` +
+            "the monitor was attached after the handshake, so client identity is unknown for that session");
+    }
+
+    private tick(): void {
+        this.drain();
+        const now = performance.now();
+        const calls: Call[] = [];
+        for (const tap of this.taps) tap.tracker.expire(now, calls);
+        this.ship(calls);
+    }
+
+    private ship(calls: Call[]): void {
+        if (calls.length === 0) return;
+        this.counters.calls += calls.length;
+        const lines: string[] = [];
+        for (const call of calls) {
+            const kept = this.applyHook(call);
+            if (kept) lines.push(encodeCall(kept));
+        }
+        this.shipper.enqueue(lines);
+    }
+
+    /** `beforeSend`: its result, the call unchanged when it throws or returns something that is not a Call. */
+    private applyHook(call: Call): Call | undefined {
+        const hook = this.options.beforeSend;
+        if (!hook) return call;
+        const original = JSON.parse(JSON.stringify(call)) as Call;
+        let result: Call | null | undefined;
+        try {
+            result = hook(call);
+        } catch (error) {
+            this.reporter.once("hook-threw", `beforeSend threw (${describe(error)}); the call is sent unchanged`);
+            return original;
+        }
+        if (result === null || result === undefined) {
+            this.counters.droppedByHook += 1;
+            return undefined;
+        }
+        if (typeof result !== "object" || typeof result.id !== "string" || typeof result.method !== "string"
+            || typeof result.session !== "string" || typeof result.startedAt !== "string") {
+            this.reporter.once("hook-shape", "beforeSend returned something that is not a Call; the call is sent unchanged");
+            return original;
+        }
+        return result;
+    }
+
+    /** An internal error: monitoring turns itself off (one log line); the server goes on unmonitored. */
+    fail(error: unknown): void {
+        if (this.disabledReason !== undefined) return;
+        this.disabledReason = `internal error: ${describe(error)}`;
+        this.reporter.once("internal-error", `internal error (${describe(error)}); monitoring disabled, the server is unaffected`);
+        this.events.length = 0;
+        if (this.tickTimer) clearInterval(this.tickTimer);
+    }
+
+    private safely(body: () => void): void {
+        if (!this.enabled) return;
+        try {
+            body();
+        } catch (error) {
+            this.fail(error);
+        }
+    }
+
+    flush(timeoutMs = 10_000): Promise<boolean> {
+        this.safely(() => this.drain());
+        return this.shipper.flush(timeoutMs).catch(() => false);
+    }
+
+    async shutdown(timeoutMs = 10_000): Promise<boolean> {
+        const delivered = await this.flush(timeoutMs);
+        this.stopped = true;
+        if (this.tickTimer) clearInterval(this.tickTimer);
+        process.removeListener("beforeExit", this.onBeforeExit);
+        this.shipper.close();
+        return delivered;
+    }
+}
+
+function describe(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Monitors an MCP server of `@modelcontextprotocol/sdk` (1.x or 2.x; `Server` or `McpServer`) from inside:
+ * every message of every transport it connects to from now on is paired into Call records and shipped to
+ * the Telltale collector. Call it before `connect()`.
+ *
+ * Never throws and never changes what the server does: without endpoint or key, for a server it does not
+ * recognise, or after an internal error, monitoring is off with one log line and the server runs as before.
+ */
+export function monitor(server: unknown, options: MonitorOptions = {}): TelltaleMonitor {
+    const reporter = new Reporter(options.logger ?? writeToStandardError);
+    try {
+        if (typeof server === "object" && server !== null && (server as Record<symbol, unknown>)[MONITOR]) {
+            return (server as Record<symbol, unknown>)[MONITOR] as TelltaleMonitor;
+        }
+        const { endpoint, apiKey } = resolveEndpoint(options);
+        if (!endpoint || !apiKey) {
+            const missing = !endpoint && !apiKey ? "TELLTALE_ENDPOINT and TELLTALE_API_KEY" : !endpoint ? "TELLTALE_ENDPOINT" : "TELLTALE_API_KEY";
+            const reason = `monitoring disabled: ${missing} not set (nor given as options)`;
+            reporter.once("disabled", reason);
+            return new DisabledMonitor(reason);
+        }
+        if (!/^https?:\/\//i.test(endpoint)) {
+            const reason = `monitoring disabled: endpoint '${endpoint}' is not an http(s) URL`;
+            reporter.once("disabled", reason);
+            return new DisabledMonitor(reason);
+        }
+        const shape = recognizeServer(server);
+        if (typeof shape === "string") {
+            const reason = `monitoring disabled: ${shape}; the server runs unmonitored`;
+            reporter.once("disabled", reason);
+            return new DisabledMonitor(reason);
+        }
+        const redactor = new Redactor(options.redactKeys ?? []);
+        const payloads = new PayloadPolicy(options.capturePayloads !== false, redactor, options.maxPayloadBytes ?? PayloadPolicy.defaultMaxBytes);
+        const shipper = new Shipper({
+            endpoint, apiKey,
+            flushIntervalMs: options.flushIntervalMs,
+            maxBatchCalls: options.maxBatchCalls,
+            maxQueuedCalls: options.maxQueuedCalls,
+            requestTimeoutMs: options.ingestTimeoutMs,
+        }, reporter);
+        const live = new Monitor(options, reporter, shipper, payloads);
+        live.attach(shape);
+        Object.defineProperty(server, MONITOR, { value: live, configurable: true, enumerable: false });
+        return live;
+    } catch (error) {
+        const reason = `monitoring disabled: ${describe(error)}`;
+        reporter.once("disabled", reason);
+        return new DisabledMonitor(reason);
+    }
+}
