@@ -35,7 +35,8 @@ export interface TelltaleMonitor {
     shutdown(timeoutMs?: number): Promise<boolean>;
 }
 
-const MONITOR = Symbol.for("telltale.mcp.monitor");
+/** The monitor of each server object, so a second monitor() call on it does not capture twice. */
+const monitors = new WeakMap<object, TelltaleMonitor>();
 const emptyStats = (): MonitorStats => ({
     messages: 0, calls: 0, droppedByHook: 0, connections: 0, sent: 0, rejected: 0, dropped: 0, retries: 0, batchesSent: 0,
 });
@@ -272,9 +273,8 @@ function describe(error: unknown): string {
 export function monitor(server: unknown, options: MonitorOptions = {}): TelltaleMonitor {
     const reporter = new Reporter(options.logger ?? writeToStandardError);
     try {
-        if (typeof server === "object" && server !== null && (server as Record<symbol, unknown>)[MONITOR]) {
-            return (server as Record<symbol, unknown>)[MONITOR] as TelltaleMonitor;
-        }
+        const existing = typeof server === "object" && server !== null ? monitors.get(server) : undefined;
+        if (existing) return existing;
         const { endpoint, apiKey } = resolveEndpoint(options);
         if (!endpoint || !apiKey) {
             const missing = !endpoint && !apiKey ? "TELLTALE_ENDPOINT and TELLTALE_API_KEY" : !endpoint ? "TELLTALE_ENDPOINT" : "TELLTALE_API_KEY";
@@ -303,8 +303,8 @@ export function monitor(server: unknown, options: MonitorOptions = {}): Telltale
             requestTimeoutMs: options.ingestTimeoutMs,
         }, reporter);
         const live = new Monitor(options, reporter, shipper, payloads);
+        monitors.set(server as object, live);
         live.attach(shape);
-        Object.defineProperty(server, MONITOR, { value: live, configurable: true, enumerable: false });
         return live;
     } catch (error) {
         const reason = `monitoring disabled: ${describe(error)}`;

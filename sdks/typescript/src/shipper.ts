@@ -112,7 +112,7 @@ export class Shipper {
                 this.waiters = this.waiters.filter((waiter) => waiter !== onIdle);
                 resolve(false);
             }, timeoutMs);
-            timer.unref();
+            // Not unref'd: a caller awaiting flush() keeps the process alive until delivery or the timeout.
             const onIdle = (): void => {
                 if (done) return;
                 done = true;
