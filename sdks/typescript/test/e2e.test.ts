@@ -1,11 +1,14 @@
 import { after, before, test } from "node:test";
 import assert = require("node:assert/strict");
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { monitor } from "../src/index";
 import { TestClient } from "../standins/client";
 import { InMemoryTransport } from "../standins/inMemoryTransport";
 import { McpServer } from "../standins/mcpServer";
 import { sleep } from "./support/fakeCollector";
-import { TelltaleServer } from "./support/telltaleServer";
+import { REPO_ROOT, TelltaleServer } from "./support/telltaleServer";
 
 const collector = new TelltaleServer();
 
@@ -95,3 +98,78 @@ test("an ingest key the collector does not know: batch refused, one log line, se
     await sleep(10);
     await handle.shutdown();
 });
+
+/** A Python with the official `mcp` client: `$TELLTALE_PYTHON`, else the repository's e2e venv. */
+function pythonWithMcp(): { python?: string; skip?: string } {
+    const python = process.env.TELLTALE_PYTHON || join(REPO_ROOT, ".venv", "bin", "python");
+    if (!existsSync(python)) return { skip: `no Python with the mcp client at ${python} (set TELLTALE_PYTHON)` };
+    try {
+        execFileSync(python, ["-c", "import mcp.client.stdio"], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
+    } catch {
+        return { skip: `${python} cannot import mcp (set TELLTALE_PYTHON)` };
+    }
+    return { python };
+}
+
+const driver = pythonWithMcp();
+
+/** Runs the stdio example server under the official Python client; resolves its JSON summary. */
+function driveExample(mode: "legacy" | "auto"): Promise<Record<string, any>> {
+    const script = resolve(__dirname, "../../test/drive_stdio.py");
+    const example = resolve(__dirname, "../examples/stdio-server.js");
+    const env: Record<string, string | undefined> = { ...process.env, TELLTALE_ENDPOINT: collector.endpoint, TELLTALE_API_KEY: collector.ingestKey };
+    const child = spawn(driver.python as string, [script, mode, process.argv[0], example], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
+    child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
+    return new Promise((done, fail) => {
+        child.on("exit", (code: number | null) => {
+            if (code !== 0) return fail(new Error(`driver exited ${code}:\n${stderr}`));
+            try {
+                done({ ...JSON.parse(stdout.trim().split("\n").pop() ?? "{}"), stderr });
+            } catch (error) {
+                fail(new Error(`driver printed no JSON: ${stdout}\n${stderr}`));
+            }
+        });
+    });
+}
+
+for (const mode of ["legacy", "auto"] as const) {
+    test(`stdio example server driven by the official Python mcp client (mode=${mode}): real protocol traffic is stored`,
+        { timeout: 120_000, skip: driver.skip }, async () => {
+            const sessionsBefore = new Set((await collector.allCalls()).map((c) => c.session));
+            const summary = await driveExample(mode);
+            assert.deepEqual(summary.tools, ["always_fails", "utc_time"]);
+            assert.equal(summary.failedIsError, true);
+            assert.match(summary.stderr, /using in-repo stand-ins|using @modelcontextprotocol\/sdk/);
+            assert.doesNotMatch(summary.stderr, /telltale: /, "no telltale log line on the happy path");
+            const calls = await collector.waitForCalls((stored) => stored.some((c) =>
+                !sessionsBefore.has(c.session) && c.tags?.example === "stdio-server" && c.target === "always_fails"));
+            const mine = calls.filter((c) => !sessionsBefore.has(c.session) && c.tags?.example === "stdio-server");
+            assert.equal(new Set(mine.map((c) => c.session)).size, 1, "one session for the stdio connection");
+            const requests = mine.filter((c) => c.kind === "request");
+            for (const call of mine) assert.equal(call.transport, "stdio");
+            const initialize = requests.find((c) => c.method === "initialize");
+            assert.ok(initialize, `initialize stored; got ${JSON.stringify(requests.map((c) => c.method))}`);
+            assert.equal(initialize.client?.name, "mcp");
+            assert.equal(initialize.server?.name, "telltale-ts-example");
+            assert.ok(typeof initialize.protocolVersion === "string" && initialize.protocolVersion.length > 0);
+            assert.equal(requests.find((c) => c.target === "utc_time")?.outcome, "ok");
+            const failed = requests.find((c) => c.target === "always_fails");
+            assert.equal(failed?.outcome, "toolError");
+            assert.equal(failed?.errorMessage, "this tool always fails");
+            assert.equal(failed?.client?.name, "mcp");
+            assert.ok(requests.some((c) => c.method === "tools/list" && c.outcome === "ok"));
+            if (mode === "auto") {
+                const probe = requests.find((c) => c.method === "server/discover");
+                assert.ok(probe, "the 2026-07-28 probe is recorded");
+                assert.equal(probe.outcome, "error");
+                assert.equal(probe.errorCode, -32601);
+                assert.equal(probe.client?.name, "mcp", "client identity from the probe's _meta");
+                assert.ok(probe.startedAt < initialize.startedAt);
+            } else {
+                assert.equal(requests.filter((c) => c.method === "server/discover").length, 0);
+            }
+        });
+}
