@@ -121,6 +121,11 @@ export class ConnectionTap {
         if (client && !this.tracker.client) this.tracker.client = client;
     }
 
+    /** Presets the server's own identity; what the wire says (initialize result, `_meta`) replaces it. */
+    presetServer(server: PeerInfo | undefined): void {
+        if (server && !this.tracker.server) this.tracker.server = server;
+    }
+
     /** The session of a Call: the transport's session id (HTTP), else for 2026-07-28 traffic the trace id, else the connection. */
     sessionFor(message: MCPMessage): string {
         const sessionId = this.transport.sessionId;

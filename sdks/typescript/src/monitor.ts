@@ -1,4 +1,4 @@
-import { Call, PeerInfo } from "./call";
+import { Call } from "./call";
 import { encodeCall } from "./callCodec";
 import { CallIdGenerator } from "./callIds";
 import { TrackerOptions } from "./callTracker";
@@ -102,7 +102,7 @@ class Monitor implements TelltaleMonitor {
             const original = target.connect as (transport: unknown, ...rest: unknown[]) => unknown;
             const monitor = this;
             target.connect = function (this: unknown, transport: unknown, ...rest: unknown[]): unknown {
-                monitor.tap(transport, undefined, false);
+                monitor.tap(transport, shape, false);
                 return original.call(this, transport, ...rest);
             };
         }
@@ -112,12 +112,12 @@ class Monitor implements TelltaleMonitor {
                 "monitor() was called after the server connected: the initialize handshake of this connection was missed; " +
                 "its later calls are recorded in a new session, with the client identity the server reports. " +
                 "Call monitor() before connect() to capture every message.");
-            this.tap(live, shape.clientVersion(), true);
+            this.tap(live, shape, true);
         }
     }
 
     /** Taps one transport unless it is tapped already; a transport it does not understand is left alone (one log line). */
-    tap(transport: unknown, client: PeerInfo | undefined, late: boolean): void {
+    tap(transport: unknown, shape: ServerShape, late: boolean): void {
         if (!this.enabled || typeof transport !== "object" || transport === null) return;
         try {
             if (ConnectionTap.isTapped(transport)) return;
@@ -128,7 +128,8 @@ class Monitor implements TelltaleMonitor {
             );
             tap.install();
             tap.lateAttached = late;
-            tap.presetClient(client);
+            if (late) tap.presetClient(shape.clientVersion());
+            tap.presetServer(shape.serverInfo());
             this.taps.add(tap);
             this.counters.connections += 1;
         } catch (error) {

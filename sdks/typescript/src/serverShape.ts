@@ -13,6 +13,8 @@ export interface ServerShape {
     currentTransport(): object | undefined;
     /** The client name/version the server learnt in its handshake (`Server.getClientVersion()`), if any. */
     clientVersion(): PeerInfo | undefined;
+    /** The server's own name/version (the `Server`'s `_serverInfo`, in 1.x and 2.x), if readable. */
+    serverInfo(): PeerInfo | undefined;
 }
 
 type Obj = Record<string, unknown>;
@@ -54,6 +56,16 @@ function clientVersionOf(object: Obj): PeerInfo | undefined {
     }
 }
 
+function serverInfoOf(object: Obj): PeerInfo | undefined {
+    try {
+        const info = object._serverInfo;
+        if (!isObject(info) || typeof info.name !== "string") return undefined;
+        return typeof info.version === "string" ? { name: info.name, version: info.version } : { name: info.name };
+    } catch {
+        return undefined;
+    }
+}
+
 /**
  * Recognises `McpServer` (an object with `connect` and a Protocol-like `.server`) and the low-level
  * `Server` (Protocol-like itself), for `@modelcontextprotocol/sdk` 1.x and 2.x; returns why not otherwise.
@@ -62,12 +74,14 @@ export function recognizeServer(server: unknown): ServerShape | string {
     if (!isObject(server)) return "monitor() needs an McpServer or Server object";
     const inner = server.server;
     if (isObject(inner) && isProtocolLike(inner)) {
+        // 2.x `McpServer.server` is a getter returning the McpServer itself: wrap its connect once.
         const targets: ConnectTarget[] = [inner as unknown as ConnectTarget];
-        if (canWrapConnect(server)) targets.push(server as unknown as ConnectTarget);
+        if (inner !== server && canWrapConnect(server)) targets.push(server as unknown as ConnectTarget);
         return {
             connectTargets: targets,
             currentTransport: () => transportOf(inner),
             clientVersion: () => clientVersionOf(inner),
+            serverInfo: () => serverInfoOf(inner),
         };
     }
     if (isProtocolLike(server)) {
@@ -75,6 +89,7 @@ export function recognizeServer(server: unknown): ServerShape | string {
             connectTargets: [server as unknown as ConnectTarget],
             currentTransport: () => transportOf(server),
             clientVersion: () => clientVersionOf(server),
+            serverInfo: () => serverInfoOf(server),
         };
     }
     const name = (server as { constructor?: { name?: unknown } }).constructor?.name;

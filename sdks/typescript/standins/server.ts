@@ -40,14 +40,14 @@ export class Server {
     onclose?: () => void;
     onerror?: (error: Error) => void;
 
-    constructor(readonly serverInfo: Implementation, readonly options: { era?: "1.x" | "2.x"; capabilities?: Record<string, unknown> } = {}) {
+    constructor(private readonly _serverInfo: Implementation, readonly options: { era?: "1.x" | "2.x"; capabilities?: Record<string, unknown> } = {}) {
         this.setRequestHandler("initialize", (request) => {
             const params = (request.params ?? {}) as { clientInfo?: Implementation; protocolVersion?: string };
             this.clientVersion = params.clientInfo;
             return {
                 protocolVersion: params.protocolVersion ?? "2025-06-18",
                 capabilities: this.options.capabilities ?? { tools: {} },
-                serverInfo: this.serverInfo,
+                serverInfo: this._serverInfo,
             };
         });
         this.setRequestHandler("ping", () => ({}));
