@@ -63,6 +63,7 @@ class Monitor implements TelltaleMonitor {
     private readonly events: TapEvent[] = [];
     private readonly taps = new Set<ConnectionTap>();
     private drainScheduled = false;
+    private static readonly inlineDrainEvents = 1024;
     private tickTimer: NodeTimer | undefined;
     private stopped = false;
     private readonly onBeforeExit = (): void => {
@@ -137,9 +138,17 @@ class Monitor implements TelltaleMonitor {
         }
     }
 
-    /** Hot path: remember the event, drain later (never parses or sends here). */
+    /**
+     * Hot path: remember the event, drain later (never sends here). A server that answers entirely in
+     * microtasks (in-memory transports) can starve `setImmediate`; past ``inlineDrainEvents`` pending events
+     * the drain runs inline, so memory stays bounded.
+     */
     private enqueue(event: TapEvent): void {
         this.events.push(event);
+        if (this.events.length >= Monitor.inlineDrainEvents) {
+            this.drain();
+            return;
+        }
         if (!this.drainScheduled) {
             this.drainScheduled = true;
             setImmediate(() => this.safely(() => this.drain()));
