@@ -317,3 +317,21 @@ test("a callback set on the transport before connect is chained by the SDK and e
         await collector.stop();
     }
 });
+
+test("a server answering only in microtasks (setImmediate starved) still gets drained: memory stays bounded", async () => {
+    const collector = new FakeCollector();
+    const endpoint = await collector.start();
+    try {
+        const server = demoServer();
+        const handle = monitor(server, { endpoint, apiKey: "k" });
+        const client = await connected(server);
+        await client.initialize();
+        for (let i = 0; i < 3000; i += 1) await client.request("tools/call", { name: "echo", arguments: { text: String(i) } });
+        assert.ok(handle.stats.calls >= 2000, `drained inline while the loop was busy (calls so far: ${handle.stats.calls})`);
+        assert.equal(await handle.flush(20_000), true);
+        assert.equal(collector.calls.filter((c) => c.target === "echo").length, 3000);
+        await handle.shutdown();
+    } finally {
+        await collector.stop();
+    }
+});
