@@ -2,10 +2,19 @@ import { CallTransport, PeerInfo } from "./call";
 import { CallTracker, MessageContext, MessageSource, TrackerOptions } from "./callTracker";
 import { MCPMessage, parseTraceparent } from "./mcpMessage";
 
+/** What owns the pairing state of the events it emits: a connection, or one dispatched request. */
+export interface TapOwner {
+    readonly tracker: CallTracker;
+    /** Set when the monitor attached after the handshake. */
+    lateAttached: boolean;
+    /** Whether the first client message was already looked at (late-attach detection). */
+    sawFirstClientMessage: boolean;
+}
+
 /** One thing a tap saw, handed to the monitor's background drain. */
 export type TapEvent =
-    | { type: "message"; tap: ConnectionTap; source: MessageSource; message: unknown; now: number; extra: unknown }
-    | { type: "close"; tap: ConnectionTap; now: number };
+    | { type: "message"; tap: TapOwner; source: MessageSource; message: unknown; now: number; extra: unknown }
+    | { type: "close"; tap: TapOwner; now: number };
 
 /** A transport, as far as the tap needs it: the SDK's `Transport` interface (start/send/close/on*). */
 export interface TransportLike {
@@ -45,7 +54,12 @@ export function transportKind(transport: object): CallTransport {
  * The hot path only records the message, the time and the extra info and hands them to `emit`;
  * parsing, pairing and encoding happen in the monitor's background drain.
  */
-export class ConnectionTap {
+export class ConnectionTap implements TapOwner {
+    /**
+     * How many tapped `onmessage` calls are on the stack (all taps): a request the SDK dispatches
+     * synchronously from a tapped transport is not recorded a second time by the dispatch tap.
+     */
+    static inboundDepth = 0;
     readonly tracker: CallTracker;
     /** The capture-generated session id of this connection (used when the transport has none). */
     readonly connectionId: string;
@@ -88,10 +102,12 @@ export class ConnectionTap {
             return function (this: unknown, message: unknown, extra?: unknown): unknown {
                 if (tap.depth === 0 && tap.isActive()) tap.record("client", message, extra);
                 tap.depth += 1;
+                ConnectionTap.inboundDepth += 1;
                 try {
                     return (original as (m: unknown, e?: unknown) => unknown).apply(this, arguments as unknown as [unknown, unknown]);
                 } finally {
                     tap.depth -= 1;
+                    ConnectionTap.inboundDepth -= 1;
                 }
             };
         });

@@ -2,7 +2,8 @@ import { Call } from "./call";
 import { encodeCall } from "./callCodec";
 import { CallIdGenerator } from "./callIds";
 import { TrackerOptions } from "./callTracker";
-import { ConnectionTap, TapEvent, TransportLike, transportKind } from "./connectionTap";
+import { ConnectionTap, TapEvent, TapOwner, TransportLike, transportKind } from "./connectionTap";
+import { dispatchMiddleware } from "./dispatchTap";
 import { MonitorOptions, resolveEndpoint } from "./options";
 import { PayloadPolicy } from "./payloadPolicy";
 import { Redactor } from "./redactor";
@@ -107,6 +108,25 @@ class Monitor implements TelltaleMonitor {
                 return original.call(this, transport, ...rest);
             };
         }
+        if (shape.dispatcher) {
+            // 2.x: requests dispatched without a transport (handle(), handleHttp(), bound HTTP transports).
+            const serverInfo = shape.serverInfo();
+            try {
+                shape.dispatcher.use(dispatchMiddleware(
+                    () => ({ ...this.trackerOptions, tags: { ...this.trackerOptions.tags } }),
+                    (event) => {
+                        if (serverInfo && !event.tap.tracker.server) event.tap.tracker.server = serverInfo;
+                        this.enqueue(event);
+                    },
+                    () => this.enabled && !this.stopped,
+                    () => this.ids.next(),
+                    (error) => this.fail(error)
+                ) as (next: unknown) => unknown);
+            } catch (error) {
+                this.reporter.once("dispatcher-shape", `dispatch middleware not installed (${describe(error)}); ` +
+                    "requests handled without a transport are not monitored");
+            }
+        }
         const live = shape.currentTransport();
         if (live) {
             this.reporter.once("late-attach",
@@ -164,7 +184,7 @@ class Monitor implements TelltaleMonitor {
         for (const event of events) {
             if (event.type === "close") {
                 event.tap.tracker.close(event.now, calls);
-                this.taps.delete(event.tap);
+                if (event.tap instanceof ConnectionTap) this.taps.delete(event.tap);
                 continue;
             }
             this.counters.messages += 1;
@@ -181,7 +201,7 @@ class Monitor implements TelltaleMonitor {
     }
 
     /** Warns once when a connection's first client message is not the start of a session (attached too late). */
-    private checkFirstMessage(tap: ConnectionTap, message: unknown): void {
+    private checkFirstMessage(tap: TapOwner, message: unknown): void {
         if (tap.lateAttached || typeof message !== "object" || message === null) return;
         const method = (message as { method?: unknown }).method;
         const meta = (message as { params?: { _meta?: Record<string, unknown> } }).params?._meta;

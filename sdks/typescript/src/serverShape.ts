@@ -15,6 +15,8 @@ export interface ServerShape {
     clientVersion(): PeerInfo | undefined;
     /** The server's own name/version (the `Server`'s `_serverInfo`, in 1.x and 2.x), if readable. */
     serverInfo(): PeerInfo | undefined;
+    /** A 2.x dispatcher (`use(middleware)` and `dispatch()`), whose transport-less requests are tapped too. */
+    dispatcher?: { use(middleware: (next: unknown) => unknown): unknown };
 }
 
 type Obj = Record<string, unknown>;
@@ -56,6 +58,12 @@ function clientVersionOf(object: Obj): PeerInfo | undefined {
     }
 }
 
+/** The 2.x `Dispatcher` API: `use(middleware)` composing around `dispatch(request, env)`. */
+function dispatcherOf(object: Obj): ServerShape["dispatcher"] {
+    return typeof object.use === "function" && typeof object.dispatch === "function"
+        ? (object as unknown as ServerShape["dispatcher"]) : undefined;
+}
+
 function serverInfoOf(object: Obj): PeerInfo | undefined {
     try {
         const info = object._serverInfo;
@@ -82,6 +90,7 @@ export function recognizeServer(server: unknown): ServerShape | string {
             currentTransport: () => transportOf(inner),
             clientVersion: () => clientVersionOf(inner),
             serverInfo: () => serverInfoOf(inner),
+            dispatcher: dispatcherOf(inner),
         };
     }
     if (isProtocolLike(server)) {
@@ -90,6 +99,7 @@ export function recognizeServer(server: unknown): ServerShape | string {
             currentTransport: () => transportOf(server),
             clientVersion: () => clientVersionOf(server),
             serverInfo: () => serverInfoOf(server),
+            dispatcher: dispatcherOf(server),
         };
     }
     const name = (server as { constructor?: { name?: unknown } }).constructor?.name;

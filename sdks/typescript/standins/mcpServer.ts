@@ -1,5 +1,10 @@
 import { Implementation, McpError, Server } from "./server";
-import { Transport } from "./types";
+import { JSONRPCMessage, MessageExtraInfo, RequestId, Transport } from "./types";
+
+/** One output of the 2.x `Dispatcher.dispatch`: notifications, then one terminal response. */
+export type DispatchOutput = { kind: "notification" | "response"; message: JSONRPCMessage };
+/** The 2.x `DispatchFn`. */
+export type DispatchFn = (request: JSONRPCMessage, env?: Record<string, unknown>) => AsyncGenerator<DispatchOutput, void, void>;
 
 /** What a tool callback returns: MCP `CallToolResult`. */
 export interface CallToolResult {
@@ -48,13 +53,17 @@ export class McpServer {
 }
 
 /**
- * The newest 2.x shape (`packages/server/src/server/mcpServer.ts`): `McpServer` is itself the dispatcher
- * (it has `setRequestHandler`, `notification`, `transport`, `getClientVersion`), its `connect` builds a
- * stream driver, and `server` is a getter returning the instance itself, kept for 1.x code.
+ * The newest 2.x shape (`packages/server/src/server/mcpServer.ts`, `packages/core/src/shared/dispatcher.ts`):
+ * `McpServer` is itself the dispatcher (it has `setRequestHandler`, `notification`, `transport`,
+ * `getClientVersion`), `server` is a getter returning the instance itself (kept for 1.x code), its `connect`
+ * builds a stream driver that calls `dispatch(request, env)` synchronously from `onmessage` with the
+ * transport's extra in `env._transportExtra`, `use(mw)` composes middleware around `dispatch`, and
+ * `handle(request, env)` / `handleHttp` dispatch without any transport.
  */
 export class DispatcherMcpServer extends Server {
     private readonly tools = new Map<string, { description?: string; callback: ToolCallback }>();
     private readonly resources = new Map<string, () => string>();
+    private readonly middleware: Array<(next: DispatchFn) => DispatchFn> = [];
 
     constructor(serverInfo: Implementation) {
         super(serverInfo, { era: "2.x", capabilities: { tools: {}, resources: {} } });
@@ -63,6 +72,49 @@ export class DispatcherMcpServer extends Server {
 
     get server(): this {
         return this;
+    }
+
+    use(middleware: (next: DispatchFn) => DispatchFn): this {
+        this.middleware.push(middleware);
+        return this;
+    }
+
+    dispatch(request: JSONRPCMessage, env: Record<string, unknown> = {}): AsyncGenerator<DispatchOutput, void, void> {
+        let chain: DispatchFn = (r, e) => this.dispatchCore(r, e ?? {});
+        for (const middleware of [...this.middleware].reverse()) chain = middleware(chain);
+        return chain(request, env);
+    }
+
+    /** Handles one request without a transport: yields the response message. */
+    async *handle(request: JSONRPCMessage, env?: Record<string, unknown>): AsyncGenerator<JSONRPCMessage, void, void> {
+        for await (const output of this.dispatch(request, env)) yield output.message;
+    }
+
+    private async *dispatchCore(request: JSONRPCMessage, env: Record<string, unknown>): AsyncGenerator<DispatchOutput, void, void> {
+        const id = request.id as RequestId;
+        const handler = this.handlerFor(String(request.method));
+        if (!handler) {
+            yield { kind: "response", message: { jsonrpc: "2.0", id, error: { code: -32601, message: "Method not found" } } };
+            return;
+        }
+        try {
+            const result = await handler(request, { requestId: id, signal: { aborted: false }, sessionId: env.sessionId as string | undefined });
+            yield { kind: "response", message: { jsonrpc: "2.0", id, result: result as Record<string, unknown> } };
+        } catch (error) {
+            const code = error instanceof McpError ? error.code : -32603;
+            yield { kind: "response", message: { jsonrpc: "2.0", id, error: { code, message: error instanceof Error ? error.message : String(error) } } };
+        }
+    }
+
+    /** The `StreamDriver._onrequest` path: dispatch synchronously, send what it yields over the pipe. */
+    protected override _onrequest(request: JSONRPCMessage, transport: Transport | undefined, extra?: MessageExtraInfo): void {
+        const env = { sessionId: transport?.sessionId, _transportExtra: extra };
+        const drain = async (): Promise<void> => {
+            for await (const output of this.dispatch(request, env)) {
+                await transport?.send(output.message, { relatedRequestId: request.id as RequestId });
+            }
+        };
+        drain().catch((error: Error) => this.onerror?.(error));
     }
 
     registerTool(name: string, config: { description?: string }, callback: ToolCallback): void {

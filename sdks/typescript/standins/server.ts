@@ -129,7 +129,12 @@ export class Server {
         }
     }
 
-    private _onrequest(request: JSONRPCMessage, transport: Transport | undefined, _extra?: MessageExtraInfo): void {
+    /** The request handler for `method`, if any. */
+    protected handlerFor(method: string): RequestHandler | undefined {
+        return this.handlers.get(method);
+    }
+
+    protected _onrequest(request: JSONRPCMessage, transport: Transport | undefined, _extra?: MessageExtraInfo): void {
         const id = request.id as RequestId;
         const handler = this.handlers.get(request.method as string);
         if (!handler) {

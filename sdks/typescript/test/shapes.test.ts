@@ -165,3 +165,50 @@ test("newest 2.x McpServer shape (server getter returns itself): connect wrapped
         await collector.stop();
     }
 });
+
+test("2.x handle() without a transport: recorded by the dispatch middleware, once, with _meta identity and HTTP headers", async () => {
+    const collector = new FakeCollector();
+    const endpoint = await collector.start();
+    try {
+        const server = new DispatcherMcpServer({ name: "v2-handle", version: "2.1.0" });
+        tools(server);
+        const handle = monitor(server, { endpoint, apiKey: "k", tags: { path: "handle" } });
+        const meta = {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": { name: "stateless-client", version: "9.9" },
+            traceparent: "00-99999999999999999999999999999999-8888888888888888-01",
+        };
+        const headers = new Map([["user-agent", "ignored/1.0"]]);
+        const replies: JSONRPCMessage[] = [];
+        for await (const message of server.handle({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "echo", arguments: { text: "s" }, _meta: meta } },
+            { httpReq: { headers } })) replies.push(message);
+        for await (const message of server.handle({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "nope" } })) replies.push(message);
+        assert.equal(replies.length, 2);
+        // And the pipe path of the same server still records each request once (not again by the middleware).
+        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+        await server.connect(serverSide);
+        const client = new TestClient(clientSide);
+        await client.start();
+        await client.initialize({ name: "pipe-client", version: "1" });
+        await client.request("tools/call", { name: "echo", arguments: { text: "p" } });
+        await handle.flush();
+        const calls = collector.calls.filter((c) => c.tags.path === "handle");
+        const viaHandle = calls.find((c) => c.requestId === "7");
+        assert.equal(viaHandle?.outcome, "ok");
+        assert.equal(viaHandle?.transport, "http");
+        assert.equal(viaHandle?.session, "99999999999999999999999999999999");
+        assert.deepEqual(viaHandle?.client, { name: "stateless-client", version: "9.9" });
+        assert.deepEqual(viaHandle?.server, { name: "v2-handle", version: "2.1.0" });
+        assert.equal(viaHandle?.protocolVersion, "2026-07-28");
+        assert.deepEqual(viaHandle?.response, { content: [{ type: "text", text: "s" }] });
+        const unknown = calls.find((c) => c.requestId === "8");
+        assert.equal(unknown?.outcome, "error");
+        assert.equal(unknown?.errorCode, -32602);
+        assert.equal(unknown?.transport, "memory");
+        assert.equal(calls.filter((c) => c.method === "initialize").length, 1, "pipe requests are not recorded twice");
+        assert.equal(calls.filter((c) => c.target === "echo").length, 2);
+        await handle.shutdown();
+    } finally {
+        await collector.stop();
+    }
+});
