@@ -9,6 +9,7 @@ import { PayloadPolicy } from "./payloadPolicy";
 import { Redactor } from "./redactor";
 import { Reporter, writeToStandardError } from "./reporter";
 import { ServerShape, recognizeServer } from "./serverShape";
+import { runtime, Ticking } from "./runtime";
 import { Shipper, ShipperStats } from "./shipper";
 
 /** Counters of one monitor. */
@@ -56,7 +57,7 @@ class DisabledMonitor implements TelltaleMonitor {
 }
 
 /** The live monitor of one server: taps connections, pairs in a background drain, ships. */
-class Monitor implements TelltaleMonitor {
+class Monitor implements TelltaleMonitor, Ticking {
     disabledReason: string | undefined;
     private readonly counters = emptyStats();
     private readonly ids = new CallIdGenerator();
@@ -65,12 +66,8 @@ class Monitor implements TelltaleMonitor {
     private readonly taps = new Set<ConnectionTap>();
     private drainScheduled = false;
     private static readonly inlineDrainEvents = 1024;
-    private tickTimer: NodeTimer | undefined;
     private stopped = false;
-    private readonly onBeforeExit = (): void => {
-        this.safely(() => this.drain());
-        if (this.shipper.pending > 0) void this.shipper.flushAtExit();
-    };
+    private readonly registration: WeakRef<Ticking>;
 
     constructor(
         private readonly options: MonitorOptions,
@@ -85,9 +82,7 @@ class Monitor implements TelltaleMonitor {
             requestTimeoutMs: options.requestTimeoutMs ?? 300_000,
             ids: this.ids,
         };
-        if (options.flushOnExit !== false) process.on("beforeExit", this.onBeforeExit);
-        this.tickTimer = setInterval(() => this.safely(() => this.tick()), 1000);
-        this.tickTimer.unref();
+        this.registration = runtime.register(this);
     }
 
     get enabled(): boolean {
@@ -212,7 +207,17 @@ class Monitor implements TelltaleMonitor {
             "the monitor was attached after the handshake, so client identity is unknown for that session");
     }
 
-    private tick(): void {
+    /** Once a second (process-wide timer): drain, and expire requests open past the timeout. */
+    tick(): void {
+        if (!this.enabled || this.stopped) return;
+        this.safely(() => this.expire());
+    }
+
+    drainForExit(): void {
+        if (!this.stopped) this.safely(() => this.drain());
+    }
+
+    private expire(): void {
         this.drain();
         const now = performance.now();
         const calls: Call[] = [];
@@ -261,7 +266,7 @@ class Monitor implements TelltaleMonitor {
         this.disabledReason = `internal error: ${describe(error)}`;
         this.reporter.once("internal-error", `internal error (${describe(error)}); monitoring disabled, the server is unaffected`);
         this.events.length = 0;
-        if (this.tickTimer) clearInterval(this.tickTimer);
+        runtime.unregister(this.registration);
     }
 
     private safely(body: () => void): void {
@@ -281,9 +286,7 @@ class Monitor implements TelltaleMonitor {
     async shutdown(timeoutMs = 10_000): Promise<boolean> {
         const delivered = await this.flush(timeoutMs);
         this.stopped = true;
-        if (this.tickTimer) clearInterval(this.tickTimer);
-        process.removeListener("beforeExit", this.onBeforeExit);
-        this.shipper.close();
+        runtime.unregister(this.registration);
         return delivered;
     }
 }
@@ -325,13 +328,13 @@ export function monitor(server: unknown, options: MonitorOptions = {}): Telltale
         }
         const redactor = new Redactor(options.redactKeys ?? []);
         const payloads = new PayloadPolicy(options.capturePayloads !== false, redactor, options.maxPayloadBytes ?? PayloadPolicy.defaultMaxBytes);
-        const shipper = new Shipper({
+        const shipper = runtime.shipper({
             endpoint, apiKey,
             flushIntervalMs: options.flushIntervalMs,
             maxBatchCalls: options.maxBatchCalls,
             maxQueuedCalls: options.maxQueuedCalls,
             requestTimeoutMs: options.ingestTimeoutMs,
-        }, reporter);
+        }, reporter, options.flushOnExit !== false);
         const live = new Monitor(options, reporter, shipper, payloads);
         monitors.set(server as object, live);
         live.attach(shape);

@@ -335,3 +335,37 @@ test("a server answering only in microtasks (setImmediate starved) still gets dr
         await collector.stop();
     }
 });
+
+test("a server per request (1.x stateless HTTP pattern): one shared shipper, one exit listener, monitors collectable", async () => {
+    const collector = new FakeCollector();
+    const endpoint = await collector.start();
+    try {
+        const listenersBefore = process.listenerCount("beforeExit");
+        const { runtime } = await import("../src/runtime");
+        const liveBefore = runtime.liveMonitors;
+        let last: ReturnType<typeof monitor> | undefined;
+        for (let i = 0; i < 200; i += 1) {
+            const server = demoServer();
+            last = monitor(server, { endpoint, apiKey: "per-request", tags: { pattern: "per-request" } });
+            const client = await connected(server);
+            await client.request("tools/call", { name: "echo", arguments: { text: String(i) } });
+            await client.transport.close();
+        }
+        assert.ok(process.listenerCount("beforeExit") <= Math.max(1, listenersBefore), "no listener per monitor");
+        assert.equal(await last?.flush(20_000), true);
+        assert.equal(collector.calls.filter((c) => c.tags.pattern === "per-request" && c.target === "echo").length, 200);
+        assert.ok(collector.batches.length < 50, `batched across monitors (${collector.batches.length} batches)`);
+        const { setFlagsFromString } = await import("node:v8");
+        const { runInNewContext } = await import("node:vm");
+        setFlagsFromString("--expose_gc");
+        const gc = runInNewContext("gc") as () => void;
+        last = undefined;
+        for (let i = 0; i < 5 && runtime.liveMonitors > liveBefore + 5; i += 1) {
+            await sleep(50);
+            gc();
+        }
+        assert.ok(runtime.liveMonitors <= liveBefore + 5, `monitors of finished servers are collected (live: ${runtime.liveMonitors})`);
+    } finally {
+        await collector.stop();
+    }
+});

@@ -221,3 +221,11 @@ declare module "node:assert/strict" {
     const assert: Assert;
     export = assert;
 }
+
+declare module "node:v8" {
+    export function setFlagsFromString(flags: string): void;
+}
+
+declare module "node:vm" {
+    export function runInNewContext(code: string): any;
+}
