@@ -3,7 +3,8 @@
  *
  *   TELLTALE_ENDPOINT=http://127.0.0.1:7340 TELLTALE_API_KEY=<ingest key> node dist/examples/stdio-server.js
  *
- * It uses the real `@modelcontextprotocol/sdk` when it is installed next to this package, and otherwise the
+ * It uses the real SDK when it is installed next to this package (`@modelcontextprotocol/sdk` 1.x, or 2.x
+ * `@modelcontextprotocol/server`), and otherwise the
  * in-repo stand-ins (`standins/`), which follow the SDK's `McpServer`, `StdioServerTransport` and `Transport`
  * shapes (the npm registry cannot be reached where this package is built and tested). In your own server
  * only these lines matter:
@@ -30,22 +31,30 @@ interface Sdk {
     StdioServerTransport: new () => unknown;
 }
 
+/** The real SDK when installed (1.x `@modelcontextprotocol/sdk`, else 2.x `@modelcontextprotocol/server`), else the stand-ins. */
 async function loadSdk(): Promise<Sdk> {
-    const server = "@modelcontextprotocol/sdk/server/mcp.js";
-    const stdio = "@modelcontextprotocol/sdk/server/stdio.js";
-    try {
-        const mcp = await import(server);
-        const transport = await import(stdio);
-        return { source: "@modelcontextprotocol/sdk", McpServer: mcp.McpServer, StdioServerTransport: transport.StdioServerTransport };
-    } catch {
-        const mcp = await import("../standins/mcpServer");
-        const transport = await import("../standins/stdioServerTransport");
-        return {
-            source: "in-repo stand-ins",
-            McpServer: mcp.McpServer as unknown as Sdk["McpServer"],
-            StdioServerTransport: transport.StdioServerTransport as unknown as Sdk["StdioServerTransport"],
-        };
+    const candidates: Array<[string, string, string]> = [
+        ["@modelcontextprotocol/sdk", "@modelcontextprotocol/sdk/server/mcp.js", "@modelcontextprotocol/sdk/server/stdio.js"],
+        ["@modelcontextprotocol/server", "@modelcontextprotocol/server", "@modelcontextprotocol/server"],
+    ];
+    for (const [source, serverModule, stdioModule] of candidates) {
+        try {
+            const mcp = await import(serverModule);
+            const transport = await import(stdioModule);
+            if (typeof mcp.McpServer === "function" && typeof transport.StdioServerTransport === "function") {
+                return { source, McpServer: mcp.McpServer, StdioServerTransport: transport.StdioServerTransport };
+            }
+        } catch {
+            // Not installed: try the next one.
+        }
     }
+    const mcp = await import("../standins/mcpServer");
+    const transport = await import("../standins/stdioServerTransport");
+    return {
+        source: "in-repo stand-ins",
+        McpServer: mcp.McpServer as unknown as Sdk["McpServer"],
+        StdioServerTransport: transport.StdioServerTransport as unknown as Sdk["StdioServerTransport"],
+    };
 }
 
 async function main(): Promise<void> {

@@ -142,7 +142,7 @@ for (const mode of ["legacy", "auto"] as const) {
             const summary = await driveExample(mode);
             assert.deepEqual(summary.tools, ["always_fails", "utc_time"]);
             assert.equal(summary.failedIsError, true);
-            assert.match(summary.stderr, /using in-repo stand-ins|using @modelcontextprotocol\/sdk/);
+            assert.match(summary.stderr, /using (in-repo stand-ins|@modelcontextprotocol\/(sdk|server))/);
             assert.doesNotMatch(summary.stderr, /telltale: /, "no telltale log line on the happy path");
             const calls = await collector.waitForCalls((stored) => stored.some((c) =>
                 !sessionsBefore.has(c.session) && c.tags?.example === "stdio-server" && c.target === "always_fails"));
