@@ -1,7 +1,8 @@
 /**
  * Per-call overhead of monitoring: sequential `tools/call` round trips over an in-memory transport pair,
  * the same server unmonitored and monitored (shipping to a collector in another process), interleaved.
- * Each call yields to the event loop once (`setImmediate`), as a message arriving from I/O would.
+ * Each call yields to the event loop once (`setImmediate`), as a message arriving from I/O would. CPU time
+ * (user + system of this process) includes the monitor's shipping work: encoding, gzip, HTTP, until flushed.
  *
  *   node dist/bench/overhead.js [calls per run = 20000] [runs per variant = 5]
  */
@@ -26,7 +27,13 @@ async function startCollector(): Promise<{ endpoint: string; stop: () => void }>
     return { endpoint: `http://127.0.0.1:${port}`, stop: () => void child.kill("SIGTERM") };
 }
 
-async function run(calls: number, endpoint: string | undefined): Promise<number> {
+/** Wall-clock and CPU (user + system, this process) microseconds per call. */
+interface Sample {
+    wall: number;
+    cpu: number;
+}
+
+async function run(calls: number, endpoint: string | undefined): Promise<Sample> {
     const server = new McpServer({ name: "bench", version: "1" });
     server.registerTool("echo", {}, (args) => ({ content: [{ type: "text", text: String(args.text) }] }));
     const handle = endpoint ? monitor(server, { endpoint, apiKey: "bench" }) : undefined;
@@ -37,6 +44,7 @@ async function run(calls: number, endpoint: string | undefined): Promise<number>
     await client.initialize();
     for (let i = 0; i < 500; i += 1) await client.request("tools/call", { name: "echo", arguments: { text: "warm" } });
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     for (let i = 0; i < calls; i += 1) {
         await client.request("tools/call", { name: "echo", arguments: { text: `call ${i}` } });
         // Real transports deliver each message from an I/O callback: give the event loop its turn, as they do.
@@ -45,11 +53,14 @@ async function run(calls: number, endpoint: string | undefined): Promise<number>
     const elapsed = performance.now() - started;
     if (handle) {
         await handle.flush(30_000);
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    if (handle) {
         if (handle.stats.sent < calls) throw new Error(`only ${handle.stats.sent} calls delivered`);
         await handle.shutdown();
     }
     await clientSide.close();
-    return (elapsed * 1000) / calls;
+    return { wall: (elapsed * 1000) / calls, cpu: (cpu.user + cpu.system) / calls };
 }
 
 function median(values: number[]): number {
@@ -61,8 +72,8 @@ async function main(): Promise<void> {
     const calls = Number(process.argv[2] ?? 20000);
     const runs = Number(process.argv[3] ?? 5);
     const collector = await startCollector();
-    const plain: number[] = [];
-    const monitored: number[] = [];
+    const plain: Sample[] = [];
+    const monitored: Sample[] = [];
     try {
         for (let i = 0; i < runs; i += 1) {
             plain.push(await run(calls, undefined));
@@ -71,13 +82,15 @@ async function main(): Promise<void> {
     } finally {
         collector.stop();
     }
-    const base = median(plain);
-    const withMonitor = median(monitored);
     const format = (values: number[]): string => values.map((v) => v.toFixed(1)).join(", ");
-    console.log(`calls per run: ${calls}, runs per variant: ${runs} (interleaved), node ${(process as unknown as { version: string }).version}`);
-    console.log(`unmonitored µs/call: median ${base.toFixed(1)} [${format(plain)}]`);
-    console.log(`monitored   µs/call: median ${withMonitor.toFixed(1)} [${format(monitored)}]`);
-    console.log(`overhead: ${(withMonitor - base).toFixed(1)} µs/call (${(((withMonitor - base) / base) * 100).toFixed(1)}%)`);
+    console.log(`calls per run: ${calls}, runs per variant: ${runs} (interleaved), node ${process.version}`);
+    for (const metric of ["wall", "cpu"] as const) {
+        const base = median(plain.map((s) => s[metric]));
+        const withMonitor = median(monitored.map((s) => s[metric]));
+        console.log(`${metric} µs/call: unmonitored median ${base.toFixed(1)} [${format(plain.map((s) => s[metric]))}]; ` +
+            `monitored median ${withMonitor.toFixed(1)} [${format(monitored.map((s) => s[metric]))}]; ` +
+            `overhead ${(withMonitor - base).toFixed(1)} µs/call`);
+    }
 }
 
 main().catch((error: unknown) => {

@@ -126,7 +126,7 @@ export class CallTracker {
         };
         if (message.target !== undefined) call.target = message.target;
         if (message.id !== undefined) call.requestId = message.id;
-        const request = this.options.payloads.payload(message.params);
+        const request = this.options.payloads.payload(message.params, byteCount);
         if (request !== undefined) call.request = request;
         if (source === "client") {
             if (message.clientInfo) call.client = message.clientInfo;
@@ -182,12 +182,12 @@ export class CallTracker {
             call.outcome = "error";
             if (message.errorCode !== undefined) call.errorCode = message.errorCode;
             if (message.errorMessage !== undefined) call.errorMessage = message.errorMessage;
-            const response = this.options.payloads.payload(message.error);
+            const response = this.options.payloads.payload(message.error, byteCount);
             if (response !== undefined) call.response = response;
         } else {
             call.outcome = message.isError ? "toolError" : "ok";
             if (message.isError && message.toolErrorText !== undefined) call.errorMessage = message.toolErrorText;
-            const response = this.options.payloads.payload(message.result);
+            const response = this.options.payloads.payload(message.result, byteCount);
             if (response !== undefined) call.response = response;
         }
         if (source === "server") {

@@ -236,17 +236,21 @@ class Monitor implements TelltaleMonitor, Ticking {
         this.shipper.enqueue(lines);
     }
 
-    /** `beforeSend`: its result, the call unchanged when it throws or returns something that is not a Call. */
+    /**
+     * `beforeSend`: its result, or the call unchanged when it throws or returns something that is not a Call.
+     * The hook gets a deep copy: payloads may share objects with the server's own messages (redaction copies
+     * only what it changes), and a hook that edits them must not reach into the server.
+     */
     private applyHook(call: Call): Call | undefined {
         const hook = this.options.beforeSend;
         if (!hook) return call;
-        const original = JSON.parse(JSON.stringify(call)) as Call;
+        const copy = JSON.parse(JSON.stringify(call)) as Call;
         let result: Call | null | undefined;
         try {
-            result = hook(call);
+            result = hook(copy);
         } catch (error) {
             this.reporter.once("hook-threw", `beforeSend threw (${describe(error)}); the call is sent unchanged`);
-            return original;
+            return call;
         }
         if (result === null || result === undefined) {
             this.counters.droppedByHook += 1;
@@ -255,7 +259,7 @@ class Monitor implements TelltaleMonitor, Ticking {
         if (typeof result !== "object" || typeof result.id !== "string" || typeof result.method !== "string"
             || typeof result.session !== "string" || typeof result.startedAt !== "string") {
             this.reporter.once("hook-shape", "beforeSend returned something that is not a Call; the call is sent unchanged");
-            return original;
+            return call;
         }
         return result;
     }

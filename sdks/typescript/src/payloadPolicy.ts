@@ -16,10 +16,15 @@ export class PayloadPolicy {
         readonly maxBytes: number = PayloadPolicy.defaultMaxBytes
     ) {}
 
-    /** The stored form of one payload (`params`, `result` or `error`); undefined when capture is off or there is none. */
-    payload(value: unknown): JSONValue | undefined {
+    /**
+     * The stored form of one payload (`params`, `result` or `error`); undefined when capture is off or there is none.
+     * `enclosingBytes` is the size of the whole message's JSON, when known: redaction grows a text by less than
+     * 4x, so a message of at most a quarter of the cap needs no size check.
+     */
+    payload(value: unknown, enclosingBytes?: number): JSONValue | undefined {
         if (!this.capture || value === undefined) return undefined;
         const redacted = this.redactor.redact(value);
+        if (enclosingBytes !== undefined && enclosingBytes * 4 <= this.maxBytes) return redacted;
         const text = JSON.stringify(redacted);
         const size = Buffer.byteLength(text, "utf8");
         if (size <= this.maxBytes) return redacted;

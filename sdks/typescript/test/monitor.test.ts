@@ -369,3 +369,35 @@ test("a server per request (1.x stateless HTTP pattern): one shared shipper, one
         await collector.stop();
     }
 });
+
+test("beforeSend editing payloads never reaches into the server's own objects", async () => {
+    const collector = new FakeCollector();
+    const endpoint = await collector.start();
+    try {
+        const shared = { content: [{ type: "text" as const, text: "cached answer" }] };
+        const server = new McpServer({ name: "cache", version: "1" });
+        server.registerTool("cached", {}, () => shared);
+        const handle = monitor(server, {
+            endpoint, apiKey: "k",
+            beforeSend: (call) => {
+                const response = call.response as { content?: Array<{ text: string }> } | undefined;
+                if (response?.content) response.content[0].text = "scrubbed";
+                return call;
+            },
+        });
+        const client = await connected(server);
+        await client.initialize();
+        for (let i = 0; i < 3; i += 1) {
+            const reply = await client.request("tools/call", { name: "cached" });
+            assert.equal((reply.result as typeof shared).content[0].text, "cached answer");
+            await handle.flush();
+        }
+        assert.equal(shared.content[0].text, "cached answer");
+        const stored = collector.calls.filter((c) => c.target === "cached");
+        assert.equal(stored.length, 3);
+        for (const call of stored) assert.equal(call.response.content[0].text, "scrubbed");
+        await handle.shutdown();
+    } finally {
+        await collector.stop();
+    }
+});

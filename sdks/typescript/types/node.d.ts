@@ -79,6 +79,8 @@ declare const process: NodeEventEmitter & {
     exit(code?: number): never;
     cwd(): string;
     hrtime: { bigint(): bigint };
+    cpuUsage(previous?: { user: number; system: number }): { user: number; system: number };
+    readonly version: string;
 };
 
 declare const __dirname: string;
