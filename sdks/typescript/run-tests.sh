@@ -7,4 +7,4 @@ set -eu
 cd "$(dirname "$0")"
 rm -rf dist
 tsc -p tsconfig.json
-exec node --test --test-concurrency=1 dist/test/*.test.js
+exec node --test --test-concurrency=1 --test-reporter=tap dist/test/*.test.js
