@@ -63,7 +63,8 @@ class Monitor implements TelltaleMonitor, Ticking {
     private readonly ids = new CallIdGenerator();
     private readonly trackerOptions: TrackerOptions;
     private readonly events: TapEvent[] = [];
-    private readonly taps = new Set<ConnectionTap>();
+    /** Live connections, held weakly: a transport the application dropped without closing is not kept alive. */
+    private readonly taps = new Map<ConnectionTap["connectionId"], WeakRef<ConnectionTap>>();
     private drainScheduled = false;
     private static readonly inlineDrainEvents = 1024;
     private stopped = false;
@@ -146,7 +147,7 @@ class Monitor implements TelltaleMonitor, Ticking {
             tap.lateAttached = late;
             if (late) tap.presetClient(shape.clientVersion());
             tap.presetServer(shape.serverInfo());
-            this.taps.add(tap);
+            this.taps.set(tap.connectionId, new WeakRef(tap));
             this.counters.connections += 1;
         } catch (error) {
             this.reporter.once("transport-shape", `${describe(error)}; this connection is not monitored`);
@@ -179,7 +180,7 @@ class Monitor implements TelltaleMonitor, Ticking {
         for (const event of events) {
             if (event.type === "close") {
                 event.tap.tracker.close(event.now, calls);
-                if (event.tap instanceof ConnectionTap) this.taps.delete(event.tap);
+                if (event.tap instanceof ConnectionTap) this.taps.delete(event.tap.connectionId);
                 continue;
             }
             this.counters.messages += 1;
@@ -221,7 +222,11 @@ class Monitor implements TelltaleMonitor, Ticking {
         this.drain();
         const now = performance.now();
         const calls: Call[] = [];
-        for (const tap of this.taps) tap.tracker.expire(now, calls);
+        for (const [id, ref] of this.taps) {
+            const tap = ref.deref();
+            if (tap) tap.tracker.expire(now, calls);
+            else this.taps.delete(id);
+        }
         this.ship(calls);
     }
 

@@ -401,3 +401,24 @@ test("beforeSend editing payloads never reaches into the server's own objects", 
         await collector.stop();
     }
 });
+
+test("a request left open past requestTimeoutMs is recorded as noResponse by the once-a-second tick", async () => {
+    const collector = new FakeCollector();
+    const endpoint = await collector.start();
+    try {
+        const server = demoServer();
+        const handle = monitor(server, { endpoint, apiKey: "k", requestTimeoutMs: 1000, flushIntervalMs: 50 });
+        const client = await connected(server);
+        await client.initialize();
+        client.fire("tools/call", { name: "wait" }, "stuck");
+        const calls = await collector.waitForCalls(3, 30_000);
+        const stuck = calls.find((c) => c.requestId === "\"stuck\"");
+        assert.equal(stuck?.outcome, "noResponse");
+        assert.equal(stuck?.errorMessage, "no response within 1 s");
+        assert.ok(stuck && stuck.durationNs >= 1e9);
+        await client.transport.close();
+        await handle.shutdown();
+    } finally {
+        await collector.stop();
+    }
+});
