@@ -15,7 +15,7 @@ export interface TransportSendOptions {
 }
 
 export interface MessageExtraInfo {
-    requestInfo?: { headers: Record<string, string | string[] | undefined> };
+    requestInfo?: { headers: { [name: string]: string | string[] | undefined } };
     authInfo?: unknown;
 }
 

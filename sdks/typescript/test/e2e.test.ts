@@ -173,3 +173,77 @@ for (const mode of ["legacy", "auto"] as const) {
             }
         });
 }
+
+/** Starts the HTTP example server; resolves its MCP URL and a stop function. */
+async function startHttpExample(): Promise<{ url: string; stop: () => Promise<void>; stderr: () => string }> {
+    const example = resolve(__dirname, "../examples/http-server.js");
+    const env: Record<string, string | undefined> = { ...process.env, TELLTALE_ENDPOINT: collector.endpoint, TELLTALE_API_KEY: collector.ingestKey, PORT: "0" };
+    const child = spawn(process.argv[0], [example], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
+    const url = await new Promise<string>((done, fail) => {
+        let out = "";
+        child.stdout?.on("data", (chunk: Buffer) => {
+            out += chunk.toString("utf8");
+            const match = /listening on (http:\/\/\S+)/.exec(out);
+            if (match) done(match[1]);
+        });
+        child.on("exit", () => fail(new Error(`http example exited early: ${stderr}`)));
+    });
+    const stop = async (): Promise<void> => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise<void>((done) => child.once("exit", () => done()));
+        child.kill("SIGTERM");
+        await exited;
+    };
+    return { url, stop, stderr: () => stderr };
+}
+
+function driveHttp(mode: "legacy" | "auto", url: string): Promise<Record<string, any>> {
+    const script = resolve(__dirname, "../../test/drive_http.py");
+    const child = spawn(driver.python as string, [script, mode, url], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
+    child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
+    return new Promise((done, fail) => {
+        child.on("exit", (code: number | null) => {
+            if (code !== 0) return fail(new Error(`http driver exited ${code}:\n${stderr}`));
+            done(JSON.parse(stdout.trim().split("\n").pop() ?? "{}"));
+        });
+    });
+}
+
+test("streamable HTTP example (a server and monitor per session) driven by the official Python client: sessions are Mcp-Session-Ids",
+    { timeout: 180_000, skip: driver.skip }, async () => {
+        const server = await startHttpExample();
+        try {
+            const sessionsBefore = new Set((await collector.allCalls()).map((c) => c.session));
+            for (const mode of ["legacy", "auto"] as const) {
+                const summary = await driveHttp(mode, server.url);
+                assert.equal(summary.failedIsError, true);
+            }
+            const calls = await collector.waitForCalls((stored) => stored.filter((c) =>
+                !sessionsBefore.has(c.session) && c.tags?.example === "http-server" && c.target === "always_fails").length >= 2);
+            const mine = calls.filter((c) => !sessionsBefore.has(c.session) && c.tags?.example === "http-server");
+            const sessions = [...new Set(mine.map((c) => c.session))];
+            assert.equal(sessions.length, 2, `one session per client connection: ${JSON.stringify(sessions)}`);
+            for (const session of sessions) {
+                assert.match(session, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "the server's Mcp-Session-Id (randomUUID)");
+                const requests = mine.filter((c) => c.session === session && c.kind === "request");
+                assert.deepEqual(requests.map((c) => c.method).sort(), ["initialize", "tools/call", "tools/call", "tools/list"]);
+                for (const call of mine.filter((c) => c.session === session)) {
+                    assert.equal(call.transport, "http");
+                    assert.equal(call.client?.name, "mcp");
+                    assert.equal(call.server?.name, "telltale-ts-http-example");
+                }
+                assert.equal(requests.find((c) => c.target === "always_fails")?.outcome, "toolError");
+                assert.equal(requests.find((c) => c.target === "utc_time")?.outcome, "ok");
+            }
+            assert.equal(mine.filter((c) => c.method === "server/discover").length, 0,
+                "the auto-mode probe is refused by the HTTP layer (no session) before the server sees it");
+            assert.doesNotMatch(server.stderr(), /telltale: /);
+        } finally {
+            await server.stop();
+        }
+    });
