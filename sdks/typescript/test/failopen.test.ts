@@ -214,3 +214,20 @@ test("a full queue drops new calls, counts them, never blocks the server", async
     assert.ok(log.lines.some((line) => /queue full \(5 calls\)/.test(line)));
     await handle.shutdown(100);
 });
+
+test("monitor() never throws: a hostile server object or a throwing logger", () => {
+    const hostile = new Proxy({}, {
+        get() {
+            throw new Error("no property access for you");
+        },
+    });
+    const log = new LogLines();
+    const handle = monitor(hostile, { endpoint: "http://127.0.0.1:9", apiKey: "k", logger: log.sink });
+    assert.equal(handle.enabled, false);
+    assert.equal(log.lines.length, 1);
+    assert.match(log.lines[0], /monitoring disabled: no property access for you/);
+    const quiet = monitor(demoServer(), { env: {}, logger: () => {
+        throw new Error("logger broken");
+    } });
+    assert.equal(quiet.enabled, false);
+});

@@ -79,17 +79,12 @@ export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(() => resolve(), ms));
 }
 
-/** A loopback URL where nothing listens (a port bound, then released). */
+/**
+ * A loopback URL where nothing listens: port 1 (tcpmux), which no test process binds. A port bound and then
+ * released is not safe on a shared machine: another process may take it in between.
+ */
 export async function deadEndpoint(): Promise<string> {
-    const server = http.createServer(() => undefined);
-    const port = await new Promise<number>((resolve) => {
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            resolve(typeof address === "object" && address ? address.port : 0);
-        });
-    });
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return `http://127.0.0.1:${port}`;
+    return "http://127.0.0.1:1";
 }
 
 /** Collects log lines. */
