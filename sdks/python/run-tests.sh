@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Python SDK's tests against the real mcp 2.3.0 and the latest mcp 1.x (1.30.0), each in its own venv
-# (created on first use), shipping to a real `telltale serve` ($TELLTALE_BIN, else /work/wt/_bin/telltale, else
+# (created on first use), shipping to a real `telltale serve` ($TELLTALE_BIN, else
 # <repo>/.build/debug/telltale). Prints pytest's summary line of each run; exits non-zero if either fails.
 set -u
 cd "$(dirname "$0")"

@@ -1,7 +1,6 @@
 """A real ``telltale serve`` for the tests (the minimum of ``Tests/e2e/support.py``, which needs mcp 2.x).
 
-Starts the binary (``$TELLTALE_BIN``, else ``/work/wt/_bin/telltale`` if present, else
-``<repo>/.build/debug/telltale``) on a free loopback port with a temporary data folder, creates an ingest and
+Starts the binary (``$TELLTALE_BIN``, else ``<repo>/.build/debug/telltale``) on a free loopback port with a temporary data folder, creates an ingest and
 a read key with ``telltale keys create``, and reads stored calls back through the query API.
 """
 
@@ -27,9 +26,6 @@ def telltale_bin() -> Path:
     override = os.environ.get("TELLTALE_BIN")
     if override:
         return Path(override)
-    shared = Path("/work/wt/_bin/telltale")
-    if shared.exists():
-        return shared
     return REPO_ROOT / ".build" / "debug" / "telltale"
 
 
