@@ -49,7 +49,7 @@ struct ShipperDeliveryTests {
         let request = try #require(collector.requests.first)
         let waited = request.receivedAt - start
         #expect(waited >= .milliseconds(350), "sent after \(waited), before the batch delay")
-        #expect(waited < .seconds(3), "sent after \(waited)")
+        #expect(waited < .seconds(5), "sent after \(waited)")
         #expect(request.lines.count == 3)
         await shipper.shutdown()
         await collector.stop()
@@ -122,14 +122,15 @@ struct ShipperDeliveryTests {
         let spool = Support.temporarySpool()
         defer { Support.removeSpool(spool) }
         let shipper = Shipper(configuration: Support.configuration(
-            port: collector.port, spool: spool, lines: ReportedLines(), initialBackoff: .milliseconds(10), maxBackoff: .seconds(5)
+            port: collector.port, spool: spool, lines: ReportedLines(), initialBackoff: .milliseconds(10), maxBackoff: .seconds(30)
         ))
         shipper.submit(Support.calls(4))
         #expect(await Support.eventually { collector.requests.count == 2 })
         let requests = collector.requests
         let gap = requests[1].receivedAt - requests[0].receivedAt
         #expect(gap >= .milliseconds(950), "retried after \(gap)")
-        #expect(gap < .seconds(3), "retried after \(gap)")
+        // Retry-After, not a longer wait (loose for a loaded CI machine; the backoff alone would retry in ~10 ms).
+        #expect(gap < .seconds(8), "retried after \(gap)")
         #expect(collector.ingested.count == 4)
         #expect(shipper.stats.retries == 1)
         await shipper.shutdown()

@@ -171,8 +171,9 @@ struct ShipperSpoolTests {
         ))
         shipper.submit(Support.calls(7))
         let start = ContinuousClock.now
-        await shipper.flush(timeout: .seconds(10))
-        #expect(ContinuousClock.now - start < .seconds(5))
+        await shipper.flush(timeout: .seconds(30))
+        // Returned once delivered, not at its timeout (the bound is loose for a loaded CI machine).
+        #expect(ContinuousClock.now - start < .seconds(15))
         #expect(collector.ingested.count == 7)
         #expect(Support.spooledCalls(in: spool) == 0)
         await shipper.shutdown()
