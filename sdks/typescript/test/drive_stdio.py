@@ -2,32 +2,26 @@
 
 usage: drive_stdio.py MODE COMMAND [ARGS…]   (MODE: legacy = initialize handshake, auto = server/discover probe first)
 
-Lists tools, calls `utc_time` and `always_fails`, and prints one JSON line with what it saw. The server's
-environment (TELLTALE_ENDPOINT, TELLTALE_API_KEY …) is inherited.
+Lists tools, calls `utc_time` and `always_fails`, and prints one JSON line with what it saw (drive_common.py). The
+server's environment (TELLTALE_ENDPOINT, TELLTALE_API_KEY …) is inherited.
 """
 
 import asyncio
-import json
 import os
 import sys
 
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from drive_common import exercise, report
+
 
 async def main() -> None:
     mode, command, *args = sys.argv[1:]
     params = StdioServerParameters(command=command, args=args, env=dict(os.environ))
     async with Client(stdio_client(params, errlog=sys.stderr), mode=mode) as client:
-        tools = await client.list_tools()
-        ok = await client.call_tool("utc_time", {})
-        failed = await client.call_tool("always_fails", {})
-    print(json.dumps({
-        "tools": sorted(tool.name for tool in tools.tools),
-        "time": ok.content[0].text,
-        "failedIsError": failed.is_error,
-        "failedText": failed.content[0].text,
-    }))
+        summary = await exercise(client)
+    report(summary)
 
 
 asyncio.run(main())

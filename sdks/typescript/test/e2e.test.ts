@@ -4,10 +4,9 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { monitor } from "../src/index";
-import { TestClient } from "../standins/client";
-import { InMemoryTransport } from "../standins/inMemoryTransport";
 import { McpServer } from "../standins/mcpServer";
 import { sleep } from "./support/fakeCollector";
+import { connectClient } from "./support/harness";
 import { REPO_ROOT, TelltaleServer } from "./support/telltaleServer";
 
 const collector = new TelltaleServer();
@@ -33,17 +32,14 @@ test("calls from a monitored McpServer are stored by a real telltale serve and r
             return call;
         },
     });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    const client = new TestClient(clientSide);
-    await client.start();
+    const client = await connectClient(server);
     await client.initialize({ name: "e2e-client", version: "4.5.6" });
     const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     await client.request("tools/call", { name: "add", arguments: { a: 2, b: 3, apiKey: "should-not-be-stored" }, _meta: { traceparent } });
     await client.request("tools/call", { name: "fail", arguments: {} });
     await client.request("tools/call", { name: "unknown-tool", arguments: {} });
     client.fire("tools/call", { name: "add", arguments: { a: 1, b: 1 } }, "never-answered-before-close");
-    await clientSide.close();
+    await client.transport.close();
     assert.equal(await handle.flush(30_000), true);
     assert.ok(handle.stats.sent >= 5);
 
@@ -84,10 +80,7 @@ test("an ingest key the collector does not know: batch refused, one log line, se
     const server = new McpServer({ name: "ts-e2e-badkey", version: "1" });
     server.registerTool("ping", {}, () => ({ content: [{ type: "text", text: "pong" }] }));
     const handle = monitor(server, { endpoint: collector.endpoint, apiKey: "tt_not_a_key", logger: (line) => lines.push(line) });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    const client = new TestClient(clientSide);
-    await client.start();
+    const client = await connectClient(server);
     await client.initialize();
     assert.equal(((await client.request("tools/call", { name: "ping" })).result as { content: Array<{ text: string }> }).content[0].text, "pong");
     assert.equal(await handle.flush(30_000), true);
@@ -113,26 +106,34 @@ function pythonWithMcp(): { python?: string; skip?: string } {
 
 const driver = pythonWithMcp();
 
-/** Runs the stdio example server under the official Python client; resolves its JSON summary. */
-function driveExample(mode: "legacy" | "auto"): Promise<Record<string, any>> {
-    const script = resolve(__dirname, "../../test/drive_stdio.py");
-    const example = resolve(__dirname, "../examples/stdio-server.js");
-    const env: Record<string, string | undefined> = { ...process.env, TELLTALE_ENDPOINT: collector.endpoint, TELLTALE_API_KEY: collector.ingestKey };
-    const child = spawn(driver.python as string, [script, mode, process.argv[0], example], { env, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Runs `test/<script>` (a driver built on the official Python client) with `args`; resolves the JSON summary
+ * it printed last, with its stderr as `stderr`.
+ */
+function runDriver(label: string, script: string, args: string[], env?: Record<string, string | undefined>): Promise<Record<string, any>> {
+    const path = resolve(__dirname, "../../test", script);
+    const child = spawn(driver.python as string, [path, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
     child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
     return new Promise((done, fail) => {
         child.on("exit", (code: number | null) => {
-            if (code !== 0) return fail(new Error(`driver exited ${code}:\n${stderr}`));
+            if (code !== 0) return fail(new Error(`${label} exited ${code}:\n${stderr}`));
             try {
                 done({ ...JSON.parse(stdout.trim().split("\n").pop() ?? "{}"), stderr });
             } catch (error) {
-                fail(new Error(`driver printed no JSON: ${stdout}\n${stderr}`));
+                fail(new Error(`${label} printed no JSON: ${stdout}\n${stderr}`));
             }
         });
     });
+}
+
+/** Runs the stdio example server under the official Python client; resolves its JSON summary. */
+function driveExample(mode: "legacy" | "auto"): Promise<Record<string, any>> {
+    const example = resolve(__dirname, "../examples/stdio-server.js");
+    const env: Record<string, string | undefined> = { ...process.env, TELLTALE_ENDPOINT: collector.endpoint, TELLTALE_API_KEY: collector.ingestKey };
+    return runDriver("driver", "drive_stdio.py", [mode, process.argv[0], example], env);
 }
 
 for (const mode of ["legacy", "auto"] as const) {
@@ -200,18 +201,7 @@ async function startHttpExample(): Promise<{ url: string; stop: () => Promise<vo
 }
 
 function driveHttp(mode: "legacy" | "auto", url: string): Promise<Record<string, any>> {
-    const script = resolve(__dirname, "../../test/drive_http.py");
-    const child = spawn(driver.python as string, [script, mode, url], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
-    child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
-    return new Promise((done, fail) => {
-        child.on("exit", (code: number | null) => {
-            if (code !== 0) return fail(new Error(`http driver exited ${code}:\n${stderr}`));
-            done(JSON.parse(stdout.trim().split("\n").pop() ?? "{}"));
-        });
-    });
+    return runDriver("http driver", "drive_http.py", [mode, url]);
 }
 
 test("streamable HTTP example (a server and monitor per session) driven by the official Python client: sessions are Mcp-Session-Ids",

@@ -5,7 +5,8 @@ import { monitor } from "../src/index";
 import { TestClient } from "../standins/client";
 import { InMemoryTransport } from "../standins/inMemoryTransport";
 import { McpServer } from "../standins/mcpServer";
-import { deadEndpoint, FakeCollector, LogLines, sleep } from "./support/fakeCollector";
+import { deadEndpoint, LogLines, Responder, sleep } from "./support/fakeCollector";
+import { connectClient as connected, monitored, withCollector } from "./support/harness";
 
 function demoServer(): McpServer {
     const server = new McpServer({ name: "fail-open", version: "1" });
@@ -13,15 +14,19 @@ function demoServer(): McpServer {
     return server;
 }
 
-async function connected(server: McpServer, transport?: InMemoryTransport, clientSide?: InMemoryTransport): Promise<TestClient> {
-    let pair: [InMemoryTransport, InMemoryTransport];
-    if (transport && clientSide) pair = [clientSide, transport];
-    else pair = InMemoryTransport.createLinkedPair();
-    await server.connect(pair[1]);
-    const client = new TestClient(pair[0]);
-    await client.start();
-    return client;
-}
+/** The collector's usual answer: everything accepted. */
+const accepted = (count: number): ReturnType<Responder> =>
+    ({ status: 200, body: JSON.stringify({ accepted: count, duplicates: 0, rejected: [] }) });
+
+/** Two 503s, then accepted. */
+const RETRY_THEN_OK: Responder = (index, count) => index < 2 ? { status: 503, body: "{\"error\":\"busy\"}" } : accepted(count);
+
+/** A 429 with Retry-After, then a 400, then accepted. */
+const LIMIT_THEN_REFUSE: Responder = (index, count) => {
+    if (index === 0) return { status: 429, headers: { "Retry-After": "1" }, body: "{}" };
+    if (index === 1) return { status: 400, body: "{\"error\":\"bad batch\"}" };
+    return accepted(count);
+};
 
 async function exercise(client: TestClient, rounds = 20): Promise<void> {
     await client.initialize();
@@ -34,8 +39,7 @@ async function exercise(client: TestClient, rounds = 20): Promise<void> {
 test("dead collector: the server keeps serving, flush gives up in time, one log line", async () => {
     const log = new LogLines();
     const server = demoServer();
-    const handle = monitor(server, { endpoint: await deadEndpoint(), apiKey: "k", logger: log.sink, flushIntervalMs: 10 });
-    const client = await connected(server);
+    const { handle, client } = await monitored(server, { endpoint: await deadEndpoint(), apiKey: "k", logger: log.sink, flushIntervalMs: 10 });
     await exercise(client);
     await sleep(300);
     await exercise(await connected(server), 5);
@@ -50,12 +54,7 @@ test("dead collector: the server keeps serving, flush gives up in time, one log 
 });
 
 test("collector down then up: calls are retried and delivered once", async () => {
-    const collector = new FakeCollector((index, count) => index < 2
-        ? { status: 503, body: "{\"error\":\"busy\"}" }
-        : { status: 200, body: JSON.stringify({ accepted: count, duplicates: 0, rejected: [] }) });
-    const endpoint = await collector.start();
-    const log = new LogLines();
-    try {
+    await withCollector(async ({ collector, endpoint, log }) => {
         const server = demoServer();
         const handle = monitor(server, { endpoint, apiKey: "k", logger: log.sink, flushIntervalMs: 10 });
         await exercise(await connected(server), 3);
@@ -67,20 +66,11 @@ test("collector down then up: calls are retried and delivered once", async () =>
         assert.equal(log.lines.length, 1);
         assert.match(log.lines[0], /503 busy/);
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    }, RETRY_THEN_OK);
 });
 
 test("429 with Retry-After is honoured; a 400 drops the batch with one log line", async () => {
-    const collector = new FakeCollector((index, count) => {
-        if (index === 0) return { status: 429, headers: { "Retry-After": "1" }, body: "{}" };
-        if (index === 1) return { status: 400, body: "{\"error\":\"bad batch\"}" };
-        return { status: 200, body: JSON.stringify({ accepted: count, duplicates: 0, rejected: [] }) };
-    });
-    const endpoint = await collector.start();
-    const log = new LogLines();
-    try {
+    await withCollector(async ({ collector, endpoint, log }) => {
         const server = demoServer();
         const handle = monitor(server, { endpoint, apiKey: "k", logger: log.sink, flushIntervalMs: 10 });
         await exercise(await connected(server), 1);
@@ -96,67 +86,59 @@ test("429 with Retry-After is honoured; a 400 drops the batch with one log line"
         assert.equal(await handle.flush(20_000), true);
         assert.ok(collector.calls.length >= 3, "later batches still go");
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    }, LIMIT_THEN_REFUSE);
 });
 
 test("a bug inside the SDK (an internal hook throws) disables monitoring with one line; the server keeps serving", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    const log = new LogLines();
     const original = CallTracker.prototype.observe;
-    try {
-        const server = demoServer();
-        const handle = monitor(server, { endpoint, apiKey: "k", logger: log.sink });
-        CallTracker.prototype.observe = function () {
-            throw new TypeError("simulated tracker bug");
-        };
-        const client = await connected(server);
-        await exercise(client, 10);
-        await sleep(50);
-        await exercise(await connected(server), 3);
-        assert.equal(handle.enabled, false);
-        assert.match(handle.disabledReason ?? "", /simulated tracker bug/);
-        assert.deepEqual(log.lines, ["internal error (simulated tracker bug); monitoring disabled, the server is unaffected"]);
-        assert.equal(await handle.flush(2000), true);
-        await handle.shutdown();
-    } finally {
-        CallTracker.prototype.observe = original;
-        await collector.stop();
-    }
+    await withCollector(async ({ endpoint, log }) => {
+        try {
+            const server = demoServer();
+            const handle = monitor(server, { endpoint, apiKey: "k", logger: log.sink });
+            CallTracker.prototype.observe = function () {
+                throw new TypeError("simulated tracker bug");
+            };
+            const client = await connected(server);
+            await exercise(client, 10);
+            await sleep(50);
+            await exercise(await connected(server), 3);
+            assert.equal(handle.enabled, false);
+            assert.match(handle.disabledReason ?? "", /simulated tracker bug/);
+            assert.deepEqual(log.lines, ["internal error (simulated tracker bug); monitoring disabled, the server is unaffected"]);
+            assert.equal(await handle.flush(2000), true);
+            await handle.shutdown();
+        } finally {
+            CallTracker.prototype.observe = original;
+        }
+    });
 });
 
 test("a throwing hot-path hook (emit) is contained too", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    const log = new LogLines();
     const originalNow = performance.now;
-    try {
-        const server = demoServer();
-        const handle = monitor(server, { endpoint, apiKey: "k", logger: log.sink });
-        const client = await connected(server);
-        (performance as { now: () => number }).now = () => {
-            throw new Error("clock exploded");
-        };
-        let answered = 0;
+    await withCollector(async ({ endpoint, log }) => {
         try {
-            await client.initialize();
-            answered += 1;
-            await client.request("tools/call", { name: "echo", arguments: { text: "still" } });
-            answered += 1;
+            const { handle, client } = await monitored(demoServer(), { endpoint, apiKey: "k", logger: log.sink });
+            (performance as { now: () => number }).now = () => {
+                throw new Error("clock exploded");
+            };
+            let answered = 0;
+            try {
+                await client.initialize();
+                answered += 1;
+                await client.request("tools/call", { name: "echo", arguments: { text: "still" } });
+                answered += 1;
+            } finally {
+                (performance as { now: () => number }).now = originalNow;
+            }
+            assert.equal(answered, 2);
+            assert.equal(handle.enabled, false);
+            assert.equal(log.lines.length, 1);
+            assert.match(log.lines[0], /clock exploded/);
+            await handle.shutdown();
         } finally {
             (performance as { now: () => number }).now = originalNow;
         }
-        assert.equal(answered, 2);
-        assert.equal(handle.enabled, false);
-        assert.equal(log.lines.length, 1);
-        assert.match(log.lines[0], /clock exploded/);
-        await handle.shutdown();
-    } finally {
-        (performance as { now: () => number }).now = originalNow;
-        await collector.stop();
-    }
+    });
 });
 
 test("an SDK shape it does not understand: monitoring off with one line, the object untouched", async () => {
@@ -174,24 +156,19 @@ test("an SDK shape it does not understand: monitoring off with one line, the obj
 });
 
 test("a transport it cannot tap (frozen) is served unmonitored, with one log line", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    const log = new LogLines();
-    try {
+    await withCollector(async ({ collector, endpoint, log }) => {
         const server = demoServer();
         const handle = monitor(server, { endpoint, apiKey: "k", logger: log.sink });
-        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-        Object.preventExtensions(serverSide);
-        const client = await connected(server, serverSide, clientSide);
+        const pair = InMemoryTransport.createLinkedPair();
+        Object.preventExtensions(pair[1]);
+        const client = await connected(server, pair);
         await exercise(client, 2);
         await handle.flush();
         assert.equal(collector.calls.length, 0);
         assert.equal(log.lines.length, 1);
         assert.match(log.lines[0], /transport not understood: the object is frozen; this connection is not monitored/);
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("invalid extra redaction pattern or endpoint: disabled with one line", () => {

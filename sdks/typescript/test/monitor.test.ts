@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert = require("node:assert/strict");
 import { monitor } from "../src/index";
-import { TestClient } from "../standins/client";
 import { InMemoryTransport } from "../standins/inMemoryTransport";
 import { McpServer } from "../standins/mcpServer";
 import { Server } from "../standins/server";
-import { FakeCollector, LogLines, sleep } from "./support/fakeCollector";
+import { sleep } from "./support/fakeCollector";
+import { connectClient as connected, monitored, withCollector } from "./support/harness";
 
 /** An McpServer stand-in with an `echo` tool, a failing `boom` tool and a slow `wait` tool. */
 function demoServer(era: "1.x" | "2.x" = "1.x"): McpServer {
@@ -22,20 +22,9 @@ function demoServer(era: "1.x" | "2.x" = "1.x"): McpServer {
     return server;
 }
 
-async function connected(server: { connect(t: InMemoryTransport): Promise<void> }): Promise<TestClient> {
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    const client = new TestClient(clientSide);
-    await client.start();
-    return client;
-}
-
 for (const era of ["1.x", "2.x"] as const) {
     test(`McpServer (${era} connect sequence): every message is captured, from initialize on`, async () => {
-        const collector = new FakeCollector();
-        const endpoint = await collector.start();
-        const log = new LogLines();
-        try {
+        await withCollector(async ({ collector, endpoint, log }) => {
             const server = demoServer(era);
             const handle = monitor(server, { endpoint, apiKey: "k-ingest", tags: { env: "test" }, logger: log.sink, flushIntervalMs: 50 });
             assert.equal(handle.enabled, true);
@@ -93,23 +82,18 @@ for (const era of ["1.x", "2.x"] as const) {
             assert.equal(batch.headers["content-encoding"], "gzip");
             assert.deepEqual(log.lines, [], "no log line on the happy path");
             await handle.shutdown();
-        } finally {
-            await collector.stop();
-        }
+        });
     });
 }
 
 test("low-level Server: server→client requests are toClient; a second connection is a second session", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const server = new Server({ name: "low", version: "1" });
         server.setRequestHandler("tools/call", async () => {
             const roots = await server.request({ method: "roots/list" });
             return { content: [{ type: "text", text: JSON.stringify(roots.result) }] };
         });
-        const handle = monitor(server, { endpoint, apiKey: "k", logger: () => undefined });
-        const client = await connected(server);
+        const { handle, client } = await monitored(server, { endpoint, apiKey: "k", logger: () => undefined });
         client.handlers.set("roots/list", () => ({ roots: [{ uri: "file:///home" }] }));
         await client.initialize();
         await client.request("tools/call", { name: "roots" });
@@ -127,18 +111,13 @@ test("low-level Server: server→client requests are toClient; a second connecti
         assert.notEqual(ping?.session, roots?.session);
         assert.equal(handle.stats.connections, 2);
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("beforeSend enriches, drops, and a throwing hook sends the call unchanged with one log line", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    const log = new LogLines();
-    try {
+    await withCollector(async ({ collector, endpoint, log }) => {
         const server = demoServer();
-        const handle = monitor(server, {
+        const { handle, client } = await monitored(server, {
             endpoint, apiKey: "k", logger: log.sink,
             beforeSend: (call) => {
                 if (call.method === "ping") return null;
@@ -147,7 +126,6 @@ test("beforeSend enriches, drops, and a throwing hook sends the call unchanged w
                 return call;
             },
         });
-        const client = await connected(server);
         await client.initialize();
         await client.request("ping");
         await client.request("tools/call", { name: "echo", arguments: { text: "x" } });
@@ -163,24 +141,18 @@ test("beforeSend enriches, drops, and a throwing hook sends the call unchanged w
         assert.match(log.lines[0], /beforeSend threw \(hook bug\)/);
         assert.equal(handle.stats.droppedByHook, 1);
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("capturePayloads: false and extra redaction patterns", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const plain = demoServer();
-        const off = monitor(plain, { endpoint, apiKey: "k", capturePayloads: false, tags: { run: "off" } });
-        const client = await connected(plain);
+        const { handle: off, client } = await monitored(plain, { endpoint, apiKey: "k", capturePayloads: false, tags: { run: "off" } });
         await client.initialize();
         await client.request("tools/call", { name: "echo", arguments: { text: "secret stuff" } });
         await off.flush();
         const redacting = demoServer();
-        const on = monitor(redacting, { endpoint, apiKey: "k", redactKeys: ["^text$"], tags: { run: "on" } });
-        const second = await connected(redacting);
+        const { handle: on, client: second } = await monitored(redacting, { endpoint, apiKey: "k", redactKeys: ["^text$"], tags: { run: "on" } });
         await second.initialize();
         await second.request("tools/call", { name: "echo", arguments: { text: "hello", password: "p" } });
         await on.flush();
@@ -193,16 +165,11 @@ test("capturePayloads: false and extra redaction patterns", async () => {
         assert.deepEqual(onCall?.response, { content: [{ type: "text", text: "[REDACTED]" }] });
         await off.shutdown();
         await on.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("attached after the handshake: warns once, takes the client identity the server knows", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    const log = new LogLines();
-    try {
+    await withCollector(async ({ collector, endpoint, log }) => {
         const server = demoServer();
         const client = await connected(server);
         await client.initialize({ name: "early-client", version: "7" });
@@ -216,49 +183,36 @@ test("attached after the handshake: warns once, takes the client identity the se
         assert.equal(log.lines.length, 1);
         assert.match(log.lines[0], /after the server connected/);
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("a transport whose first message is not initialize gets one late-attach warning", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    const log = new LogLines();
-    try {
+    await withCollector(async ({ endpoint, log }) => {
         const server = demoServer();
-        const handle = monitor(server, { endpoint, apiKey: "k", logger: log.sink });
-        const client = await connected(server);
+        const { handle, client } = await monitored(server, { endpoint, apiKey: "k", logger: log.sink });
         await client.request("tools/list");
         await client.request("tools/list");
         await handle.flush();
         assert.equal(log.lines.length, 1);
         assert.match(log.lines[0], /first message seen on a connection was 'tools\/list'/);
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("configuration: environment variables, arguments win, nothing set = disabled with one line and the server untouched", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint, log }) => {
         const fromEnv = demoServer();
-        const handle = monitor(fromEnv, { env: { TELLTALE_ENDPOINT: endpoint, TELLTALE_API_KEY: "env-key" } });
-        const client = await connected(fromEnv);
+        const { handle, client } = await monitored(fromEnv, { env: { TELLTALE_ENDPOINT: endpoint, TELLTALE_API_KEY: "env-key" } });
         await client.initialize();
         await handle.flush();
         assert.equal(collector.batches.at(-1)?.headers.authorization, "Bearer env-key");
 
         const argsWin = demoServer();
-        const second = monitor(argsWin, { apiKey: "arg-key", env: { TELLTALE_ENDPOINT: endpoint, TELLTALE_API_KEY: "env-key" } });
-        const client2 = await connected(argsWin);
+        const { handle: second, client: client2 } = await monitored(argsWin, { apiKey: "arg-key", env: { TELLTALE_ENDPOINT: endpoint, TELLTALE_API_KEY: "env-key" } });
         await client2.initialize();
         await second.flush();
         assert.equal(collector.batches.at(-1)?.headers.authorization, "Bearer arg-key");
 
-        const log = new LogLines();
         const untouched = demoServer();
         const connectBefore = untouched.server.connect;
         const off = monitor(untouched, { env: {}, logger: log.sink });
@@ -270,15 +224,11 @@ test("configuration: environment variables, arguments win, nothing set = disable
         assert.equal(await off.flush(), true);
         await handle.shutdown();
         await second.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("monitor() twice on one server returns the same monitor (no double capture)", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const server = demoServer();
         const first = monitor(server, { endpoint, apiKey: "k" });
         const second = monitor(server, { endpoint, apiKey: "k" });
@@ -288,23 +238,17 @@ test("monitor() twice on one server returns the same monitor (no double capture)
         await first.flush();
         assert.equal(collector.calls.filter((c) => c.method === "initialize").length, 1);
         await first.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("a callback set on the transport before connect is chained by the SDK and each message is still seen once", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const server = demoServer();
         const handle = monitor(server, { endpoint, apiKey: "k" });
-        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+        const pair = InMemoryTransport.createLinkedPair();
         const seenByUser: string[] = [];
-        serverSide.onmessage = (message) => seenByUser.push(String(message.method));
-        await server.connect(serverSide);
-        const client = new TestClient(clientSide);
-        await client.start();
+        pair[1].onmessage = (message) => seenByUser.push(String(message.method));
+        const client = await connected(server, pair);
         await client.initialize();
         await client.request("tools/list");
         await handle.flush();
@@ -313,33 +257,24 @@ test("a callback set on the transport before connect is chained by the SDK and e
         assert.equal(collector.calls.filter((c) => c.method === "tools/list").length, 1);
         assert.equal(handle.stats.messages, 5, "3 client messages, 2 responses");
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("a server answering only in microtasks (setImmediate starved) still gets drained: memory stays bounded", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const server = demoServer();
-        const handle = monitor(server, { endpoint, apiKey: "k" });
-        const client = await connected(server);
+        const { handle, client } = await monitored(server, { endpoint, apiKey: "k" });
         await client.initialize();
         for (let i = 0; i < 3000; i += 1) await client.request("tools/call", { name: "echo", arguments: { text: String(i) } });
         assert.ok(handle.stats.calls >= 2000, `drained inline while the loop was busy (calls so far: ${handle.stats.calls})`);
         assert.equal(await handle.flush(20_000), true);
         assert.equal(collector.calls.filter((c) => c.target === "echo").length, 3000);
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("a server per request (1.x stateless HTTP pattern): one shared shipper, one exit listener, monitors collectable", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const listenersBefore = process.listenerCount("beforeExit");
         const { runtime } = await import("../src/runtime");
         const liveBefore = runtime.liveMonitors;
@@ -365,15 +300,11 @@ test("a server per request (1.x stateless HTTP pattern): one shared shipper, one
             gc();
         }
         assert.ok(runtime.liveMonitors <= liveBefore + 5, `monitors of finished servers are collected (live: ${runtime.liveMonitors})`);
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("beforeSend editing payloads never reaches into the server's own objects", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const shared = { content: [{ type: "text" as const, text: "cached answer" }] };
         const server = new McpServer({ name: "cache", version: "1" });
         server.registerTool("cached", {}, () => shared);
@@ -397,18 +328,13 @@ test("beforeSend editing payloads never reaches into the server's own objects", 
         assert.equal(stored.length, 3);
         for (const call of stored) assert.equal(call.response.content[0].text, "scrubbed");
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("a request left open past requestTimeoutMs is recorded as noResponse by the once-a-second tick", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const server = demoServer();
-        const handle = monitor(server, { endpoint, apiKey: "k", requestTimeoutMs: 1000, flushIntervalMs: 50 });
-        const client = await connected(server);
+        const { handle, client } = await monitored(server, { endpoint, apiKey: "k", requestTimeoutMs: 1000, flushIntervalMs: 50 });
         await client.initialize();
         client.fire("tools/call", { name: "wait" }, "stuck");
         const calls = await collector.waitForCalls(3, 30_000);
@@ -418,7 +344,5 @@ test("a request left open past requestTimeoutMs is recorded as noResponse by the
         assert.ok(stuck && stuck.durationNs >= 1e9);
         await client.transport.close();
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });

@@ -1,11 +1,10 @@
 import { test } from "node:test";
 import assert = require("node:assert/strict");
 import { monitor } from "../src/index";
-import { TestClient } from "../standins/client";
-import { InMemoryTransport } from "../standins/inMemoryTransport";
 import { DispatcherMcpServer, McpServer } from "../standins/mcpServer";
 import { JSONRPCMessage, MessageExtraInfo, Transport } from "../standins/types";
-import { FakeCollector, LogLines, sleep } from "./support/fakeCollector";
+import { sleep } from "./support/fakeCollector";
+import { connectClient, withCollector } from "./support/harness";
 
 /**
  * A request-shaped transport as the SDK's HTTP server transports look from `Protocol`: a session id,
@@ -54,9 +53,7 @@ function tools(server: McpServer | DispatcherMcpServer): void {
 }
 
 test("HTTP transports: calls are labelled http, grouped by Mcp-Session-Id, header trace and User-Agent used as fallbacks", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const server = new McpServer({ name: "http-shape", version: "1" });
         tools(server);
         const handle = monitor(server, { endpoint, apiKey: "k" });
@@ -85,15 +82,11 @@ test("HTTP transports: calls are labelled http, grouped by Mcp-Session-Id, heade
         await sse.flush();
         assert.equal(collector.calls.find((c) => c.requestId === "9")?.transport, "sse");
         await sse.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("stateless HTTP (no session id), 2026-07-28 requests: grouped by trace id, else per connection", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const server = new McpServer({ name: "stateless", version: "1" });
         tools(server);
         const handle = monitor(server, { endpoint, apiKey: "k" });
@@ -113,16 +106,11 @@ test("stateless HTTP (no session id), 2026-07-28 requests: grouped by trace id, 
         assert.deepEqual(byId.get("1")?.client, { name: "modern-client", version: "2.3.0" });
         assert.match(byId.get("2")?.session ?? "", /^[0-9a-f]{8}-[0-9a-f]{4}-7/, "a capture-generated id per connection");
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("newest 2.x McpServer shape (server getter returns itself): connect wrapped once, everything captured, late attach works", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    const log = new LogLines();
-    try {
+    await withCollector(async ({ collector, endpoint, log }) => {
         const server = new DispatcherMcpServer({ name: "v2", version: "2.0.0" });
         tools(server);
         assert.equal(server.server, server);
@@ -132,10 +120,7 @@ test("newest 2.x McpServer shape (server getter returns itself): connect wrapped
         assert.match(String(server.connect), /monitor\.tap/, "one wrapper");
         const wrapped = server.connect;
         assert.equal(Object.getPrototypeOf(server).connect, connectBefore, "the prototype is untouched");
-        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-        await server.connect(serverSide);
-        const client = new TestClient(clientSide);
-        await client.start();
+        const client = await connectClient(server);
         await client.initialize({ name: "v2-client", version: "1" });
         await client.request("tools/call", { name: "echo", arguments: { text: "x" } });
         await handle.flush();
@@ -147,10 +132,7 @@ test("newest 2.x McpServer shape (server getter returns itself): connect wrapped
 
         const late = new DispatcherMcpServer({ name: "v2-late", version: "1" });
         tools(late);
-        const [c2, s2] = InMemoryTransport.createLinkedPair();
-        await late.connect(s2);
-        const lateClient = new TestClient(c2);
-        await lateClient.start();
+        const lateClient = await connectClient(late);
         await lateClient.initialize({ name: "before-monitor", version: "5" });
         const lateHandle = monitor(late, { endpoint, apiKey: "k", logger: log.sink });
         await lateClient.request("tools/call", { name: "echo", arguments: { text: "y" } });
@@ -161,15 +143,11 @@ test("newest 2.x McpServer shape (server getter returns itself): connect wrapped
         assert.equal(lateCall.target, "echo");
         assert.equal(log.lines.length, 1);
         await lateHandle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
 
 test("2.x handle() without a transport: recorded by the dispatch middleware, once, with _meta identity and HTTP headers", async () => {
-    const collector = new FakeCollector();
-    const endpoint = await collector.start();
-    try {
+    await withCollector(async ({ collector, endpoint }) => {
         const server = new DispatcherMcpServer({ name: "v2-handle", version: "2.1.0" });
         tools(server);
         const handle = monitor(server, { endpoint, apiKey: "k", tags: { path: "handle" } });
@@ -185,10 +163,7 @@ test("2.x handle() without a transport: recorded by the dispatch middleware, onc
         for await (const message of server.handle({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "nope" } })) replies.push(message);
         assert.equal(replies.length, 2);
         // And the pipe path of the same server still records each request once (not again by the middleware).
-        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-        await server.connect(serverSide);
-        const client = new TestClient(clientSide);
-        await client.start();
+        const client = await connectClient(server);
         await client.initialize({ name: "pipe-client", version: "1" });
         await client.request("tools/call", { name: "echo", arguments: { text: "p" } });
         await handle.flush();
@@ -208,7 +183,5 @@ test("2.x handle() without a transport: recorded by the dispatch middleware, onc
         assert.equal(calls.filter((c) => c.method === "initialize").length, 1, "pipe requests are not recorded twice");
         assert.equal(calls.filter((c) => c.target === "echo").length, 2);
         await handle.shutdown();
-    } finally {
-        await collector.stop();
-    }
+    });
 });
