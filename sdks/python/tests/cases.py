@@ -44,6 +44,22 @@ def check_dead_collector_server_keeps_answering_over_stdio(connect_stdio: Connec
     anyio.run(scenario)
 
 
+def check_streamable_http_session(script: str, collector: Any, tmp_path: Path,
+                                  scenario: Callable[[int], Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``scenario(port)`` calls add (traced through _meta) and fail over streamable HTTP, in one session; checks what
+    both generations record; returns the calls and the add call."""
+    calls = run_against_http_server(script, collector, tmp_path, scenario,
+                                    until=lambda cs: len(by_method(cs, "tools/call")) >= 2 and
+                                    by_method(cs, "initialize"))
+    init = one(calls, "initialize")
+    add = one(calls, "tools/call", "add")
+    assert init["transport"] == "http" and add["transport"] == "http"
+    assert add["session"] == init["session"], "initialize joins the Mcp-Session-Id session"
+    assert add["clientAddress"] == "127.0.0.1"
+    assert one(calls, "tools/call", "fail")["outcome"] == "toolError"
+    return calls, add
+
+
 def check_legacy_sse_session(script: str, collector: Any, tmp_path: Path,
                              add_over_sse: Callable[[str, Callable[[str], None]], Any]) -> None:
     """``add_over_sse(url, on_session_created)`` connects with sse_client and returns add(20, 22)'s text."""
@@ -99,9 +115,9 @@ def cancelled_slow_call(collector: Any) -> tuple[list[dict[str, Any]], dict[str,
 
 
 def check_dead_collector_in_process(server: Any, connect_memory: Connect, api_key: str, capsys: Any,
-                                    caplog: Any) -> Any:
-    """50 calls with a collector that is down: none blocks, flush fails, one log line; returns the monitor
-    (still enabled; the caller shuts it down)."""
+                                    caplog: Any) -> dict[str, Any]:
+    """50 calls with a collector that is down: none blocks, flush fails, monitoring stays on, one log line; shuts the
+    monitor down and returns its stats from before."""
     monitor = telltale_mcp.monitor(server, endpoint=dead_endpoint(), api_key=api_key, flush_interval=0.05)
 
     async def scenario():
@@ -113,6 +129,17 @@ def check_dead_collector_in_process(server: Any, connect_memory: Connect, api_ke
     anyio.run(scenario)
     assert monitor.flush(timeout=5) is False and monitor.enabled
     assert logged(capsys, caplog).count("cannot deliver calls to the collector") == 1
+    stats = monitor.stats
+    monitor.shutdown(timeout=1)
+    return stats
+
+
+async def attach_during_a_connection(collector: Any, server: Any, client: Any) -> Any:
+    """One call before ``monitor()``, two after it on the same connection; returns the monitor."""
+    await client.call_tool("add", {"a": 1, "b": 1})
+    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
+    assert text(await client.call_tool("add", {"a": 2, "b": 2})) == "4"
+    assert text(await client.call_tool("add", {"a": 3, "b": 3})) == "6"
     return monitor
 
 

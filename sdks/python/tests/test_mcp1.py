@@ -8,11 +8,12 @@ from typing import Any
 
 import anyio
 import mcp.types as types
-from cases import (cancelled_slow_call, check_calls_still_queued_at_exit_are_flushed_on_shutdown,
+from cases import (attach_during_a_connection, cancelled_slow_call,
+                   check_calls_still_queued_at_exit_are_flushed_on_shutdown,
                    check_dead_collector_in_process, check_dead_collector_server_keeps_answering_over_stdio,
                    check_in_memory_options, check_internal_error_disables_monitoring, check_legacy_sse_session,
-                   check_server_to_client_requests, text)
-from helpers import TRACEPARENT, by_method, logged, one, run_against_http_server, stdio_params
+                   check_server_to_client_requests, check_streamable_http_session, text)
+from helpers import TRACEPARENT, by_method, logged, one, stdio_params
 from mcp import ClientSession
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -115,17 +116,10 @@ def test_streamable_http_session_is_the_mcp_session_id(collector, tmp_path):
                 await session.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
                 assert (await session.call_tool("fail", {"reason": "bad"})).isError
                 session_ids.append(get_session_id())
-    calls = run_against_http_server("server_mcp1.py", collector, tmp_path, scenario,
-                                    until=lambda cs: len(by_method(cs, "tools/call")) >= 2 and
-                                    by_method(cs, "initialize"))
-    init = one(calls, "initialize")
-    add = one(calls, "tools/call", "add")
-    assert init["transport"] == "http" and add["transport"] == "http"
-    assert init["session"] == add["session"] == session_ids[0], "initialize joins the Mcp-Session-Id session"
-    assert add["clientAddress"] == "127.0.0.1"
+    calls, add = check_streamable_http_session("server_mcp1.py", collector, tmp_path, scenario)
+    assert add["session"] == session_ids[0], "the Mcp-Session-Id"
     assert add["trace"]["spanId"] == "b7ad6b7169203331", "_meta wins over the header"
     failed = one(calls, "tools/call", "fail")
-    assert failed["outcome"] == "toolError"
     assert failed["trace"]["traceId"] == "4bf92f3577b34da6a3ce929d0e0e4736", "else the traceparent header"
 
 
@@ -209,10 +203,7 @@ def test_attached_after_the_connection_started_warns_once(collector, capsys, cap
 
     async def scenario():
         async with connect_memory(server) as session:
-            await session.call_tool("add", {"a": 1, "b": 1})
-            monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
-            assert text(await session.call_tool("add", {"a": 2, "b": 2})) == "4"
-            assert text(await session.call_tool("add", {"a": 3, "b": 3})) == "6"
+            monitor = await attach_during_a_connection(collector, server, session)
         # A new connection after monitor() is captured from its initialize.
         async with connect_memory(server) as session:
             await session.call_tool("add", {"a": 5, "b": 5})
@@ -227,8 +218,7 @@ def test_attached_after_the_connection_started_warns_once(collector, capsys, cap
 
 
 def test_dead_collector_in_process_never_blocks_and_logs_one_line(capsys, caplog):
-    monitor = check_dead_collector_in_process(make_server(), connect_memory, "k", capsys, caplog)
-    monitor.shutdown(timeout=1)
+    check_dead_collector_in_process(make_server(), connect_memory, "k", capsys, caplog)
 
 
 def test_internal_error_disables_monitoring_and_the_server_keeps_serving(collector, capsys, caplog):

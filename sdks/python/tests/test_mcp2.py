@@ -7,10 +7,10 @@ from typing import Any
 
 import anyio
 import mcp_types as types
-from cases import (cancelled_slow_call, check_calls_still_queued_at_exit_are_flushed_on_shutdown,
+from cases import (attach_during_a_connection, cancelled_slow_call,
+                   check_calls_still_queued_at_exit_are_flushed_on_shutdown,
                    check_dead_collector_server_keeps_answering_over_stdio, check_in_memory_options,
-                   check_legacy_sse_session,
-                   check_server_to_client_requests, text)
+                   check_legacy_sse_session, check_server_to_client_requests, check_streamable_http_session, text)
 from helpers import TRACEPARENT, by_method, logged, one, run_against_http_server, stdio_params
 from mcp import Client
 from mcp.server.mcpserver import Context, MCPServer
@@ -117,17 +117,10 @@ def test_streamable_http_session_is_the_mcp_session_id(collector, tmp_path):
         async with Client(f"http://127.0.0.1:{port}/mcp", mode="legacy") as client:
             await client.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
             assert (await client.call_tool("fail", {"reason": "bad"})).is_error
-    calls = run_against_http_server("server_mcp2.py", collector, tmp_path, scenario,
-                                    until=lambda cs: len(by_method(cs, "tools/call")) >= 2 and
-                                    by_method(cs, "initialize"))
-    init = one(calls, "initialize")
-    add = one(calls, "tools/call", "add")
-    assert init["transport"] == "http" and add["transport"] == "http"
-    assert add["session"] == init["session"] and len(add["session"]) == 32, "the Mcp-Session-Id (uuid hex)"
-    assert add["clientAddress"] == "127.0.0.1"
+    _, add = check_streamable_http_session("server_mcp2.py", collector, tmp_path, scenario)
+    assert len(add["session"]) == 32, "the Mcp-Session-Id (uuid hex)"
     assert add["trace"]["traceId"] == "0af7651916cd43dd8448eb211c80319c"
     assert add["client"] == {"name": "mcp", "version": "0.1.0"}
-    assert one(calls, "tools/call", "fail")["outcome"] == "toolError"
 
 
 def test_streamable_http_modern_requests_are_captured(collector, tmp_path):
@@ -246,10 +239,7 @@ def test_attached_after_the_handshake_warns_once_and_keeps_the_client_identity(c
 
     async def scenario():
         async with connect_memory(server) as client:
-            await client.call_tool("add", {"a": 1, "b": 1})
-            monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
-            await client.call_tool("add", {"a": 2, "b": 2})
-            await client.call_tool("add", {"a": 3, "b": 3})
+            monitor = await attach_during_a_connection(collector, server, client)
         assert await anyio.to_thread.run_sync(monitor.flush)
     anyio.run(scenario)
     calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 2)

@@ -17,9 +17,8 @@ from telltale_mcp._mcp2 import TelltaleMiddleware
 
 
 def test_dead_collector_in_process_never_blocks_and_logs_one_line(capsys, caplog):
-    monitor = check_dead_collector_in_process(make_server(), connect_memory, "tt_ingest_x", capsys, caplog)
-    assert monitor.stats["queuedCalls"] > 0
-    monitor.shutdown(timeout=1)
+    stats = check_dead_collector_in_process(make_server(), connect_memory, "tt_ingest_x", capsys, caplog)
+    assert stats["queuedCalls"] > 0
 
 
 def test_internal_error_in_the_sdk_disables_monitoring_and_the_server_keeps_serving(collector, capsys, caplog):
