@@ -8,9 +8,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+import anyio
 
 SERVERS = Path(__file__).resolve().parent / "servers"
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
 
 def server_env(collector: Any) -> dict[str, str]:
@@ -19,6 +22,17 @@ def server_env(collector: Any) -> dict[str, str]:
     env["TELLTALE_ENDPOINT"] = collector.endpoint
     env["TELLTALE_API_KEY"] = collector.ingest_key
     return env
+
+
+def stdio_params(script: str, collector: Any, *args: str) -> Any:
+    """How the official client starts servers/<script> over stdio, shipping to the collector."""
+    from mcp import StdioServerParameters  # the same in mcp 1.x and 2.x
+    return StdioServerParameters(command=sys.executable, args=[str(SERVERS / script), *args], env=server_env(collector))
+
+
+def unreachable_collector() -> Any:
+    """Stands in for a collector whose endpoint nothing listens on."""
+    return type("C", (), {"endpoint": dead_endpoint(), "ingest_key": "tt_ingest_nothing"})()
 
 
 def dead_endpoint() -> str:
@@ -54,6 +68,20 @@ def start_http_server(script: str, port: int, env: dict[str, str], *args: str,
     raise AssertionError("HTTP server did not start")
 
 
+def run_against_http_server(script: str, collector: Any, tmp_path: Path, scenario: Callable[[int], Any],
+                            until: Callable[[list[dict[str, Any]]], Any],
+                            transport: str = "http") -> list[dict[str, Any]]:
+    """Starts servers/<script> on HTTP (or SSE), runs ``scenario(port)``, waits until the collector has the calls
+    ``until`` accepts, stops the server; returns the calls."""
+    port = free_port()
+    process = start_http_server(script, port, server_env(collector), log=tmp_path / "server.log", transport=transport)
+    try:
+        anyio.run(scenario, port)
+        return collector.wait_for_calls(until)
+    finally:
+        stop(process)
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
@@ -72,8 +100,6 @@ def one(calls: list[dict[str, Any]], method: str, target: str | None = None) -> 
     found = by_method(calls, method, target)
     assert len(found) == 1, f"expected one {method} {target or ''}, got {len(found)}: {found}"
     return found[0]
-
-
 
 
 def logged(capsys: Any, caplog: Any) -> str:

@@ -3,47 +3,34 @@ client, shipping to a real ``telltale serve``; checked through its query API."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import anyio
 import mcp_types as types
-from helpers import SERVERS, by_method, dead_endpoint, free_port, logged, one, server_env, start_http_server, stop
-from mcp import Client, StdioServerParameters
+from cases import (attach_during_a_connection, cancelled_slow_call,
+                   check_calls_still_queued_at_exit_are_flushed_on_shutdown,
+                   check_dead_collector_server_keeps_answering_over_stdio, check_in_memory_options,
+                   check_legacy_sse_session, check_server_to_client_requests, check_streamable_http_session, text)
+from helpers import TRACEPARENT, by_method, logged, one, run_against_http_server, stdio_params
+from mcp import Client
 from mcp.server.mcpserver import Context, MCPServer
-from pydantic import BaseModel
+from servers.server_tools import register_tools
 
 import telltale_mcp
 
-TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+def connect_stdio(collector: Any, *args: str) -> Client:
+    """A handshake-era client of servers/server_mcp2.py over stdio."""
+    return Client(stdio_params("server_mcp2.py", collector, *args), mode="legacy")
 
 
-class Answer(BaseModel):
-    color: str
-
-
-def stdio_params(collector: Any, *args: str) -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, args=[str(SERVERS / "server_mcp2.py"), *args],
-                                 env=server_env(collector))
+def connect_memory(server: MCPServer, **options: Any) -> Client:
+    """A handshake-era client of an in-process server."""
+    return Client(server, mode="legacy", **options)
 
 
 def make_server() -> MCPServer:
-    server = MCPServer("in-process", version="9.9.9")
-
-    @server.tool()
-    def add(a: int, b: int) -> int:
-        return a + b
-
-    @server.tool()
-    def login(user: str, password: str, api_key: str = "", region: str = "eu") -> str:
-        return f"welcome {user}"
-
-    @server.tool()
-    async def slow(seconds: float) -> str:
-        await anyio.sleep(seconds)
-        return "done"
-
-    return server
+    return register_tools(MCPServer("in-process", version="9.9.9"))
 
 
 # -- stdio, real processes --------------------------------------------------------------------------
@@ -51,10 +38,10 @@ def make_server() -> MCPServer:
 
 def test_stdio_handshake_era_captures_initialize_outcomes_redaction_and_tags(collector):
     async def scenario():
-        async with Client(stdio_params(collector, "--tag", "env=ci"), mode="legacy") as client:
-            assert (await client.call_tool("add", {"a": 2, "b": 3})).content[0].text == "5"
+        async with connect_stdio(collector, "--tag", "env=ci") as client:
+            assert text(await client.call_tool("add", {"a": 2, "b": 3})) == "5"
             assert (await client.call_tool("fail", {"reason": "no luck"})).is_error
-            assert (await client.call_tool("login", {"user": "ann", "password": "hunter2"})).content[0].text \
+            assert text(await client.call_tool("login", {"user": "ann", "password": "hunter2"})) \
                 == "welcome ann"
             assert (await client.call_tool("missing", {})).is_error
     anyio.run(scenario)
@@ -82,7 +69,7 @@ def test_stdio_handshake_era_captures_initialize_outcomes_redaction_and_tags(col
 
 def test_stdio_modern_era_reads_identity_and_version_from_meta(collector):
     async def scenario():
-        async with Client(stdio_params(collector), mode="auto") as client:
+        async with Client(stdio_params("server_mcp2.py", collector), mode="auto") as client:
             await client.call_tool("add", {"a": 1, "b": 1}, meta={"traceparent": TRACEPARENT})
             await client.call_tool("add", {"a": 1, "b": 2})
     anyio.run(scenario)
@@ -103,8 +90,8 @@ def test_stdio_modern_era_reads_identity_and_version_from_meta(collector):
 
 def test_lowlevel_server_over_stdio_is_captured_from_initialize(collector):
     async def scenario():
-        async with Client(stdio_params(collector, "--lowlevel"), mode="legacy") as client:
-            assert (await client.call_tool("add", {"a": 4, "b": 4})).content[0].text == "8"
+        async with connect_stdio(collector, "--lowlevel") as client:
+            assert text(await client.call_tool("add", {"a": 4, "b": 4})) == "8"
             assert (await client.call_tool("other", {})).is_error
     anyio.run(scenario)
     calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 2 and by_method(cs, "initialize"))
@@ -115,65 +102,34 @@ def test_lowlevel_server_over_stdio_is_captured_from_initialize(collector):
 
 
 def test_calls_still_queued_at_exit_are_flushed_on_shutdown(collector):
-    async def scenario():
-        async with Client(stdio_params(collector, "--flush-interval", "600"), mode="legacy") as client:
-            for i in range(3):
-                await client.call_tool("add", {"a": i, "b": i})
-    anyio.run(scenario)
-    # Nothing is sent before the server exits (10 minutes between batches): only the exit flush delivers.
-    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) == 3 and by_method(cs, "initialize"))
-    assert len(by_method(calls, "tools/call", "add")) == 3
+    check_calls_still_queued_at_exit_are_flushed_on_shutdown(collector, connect_stdio)
 
 
 def test_dead_collector_server_keeps_answering_over_stdio(tmp_path):
-    env_collector = type("C", (), {"endpoint": dead_endpoint(), "ingest_key": "tt_ingest_nothing"})()
-
-    async def scenario():
-        with anyio.fail_after(60):
-            async with Client(stdio_params(env_collector), mode="legacy") as client:
-                for i in range(20):
-                    assert (await client.call_tool("add", {"a": i, "b": 1})).content[0].text == str(i + 1)
-    anyio.run(scenario)
+    check_dead_collector_server_keeps_answering_over_stdio(connect_stdio)
 
 
 # -- streamable HTTP, real processes ----------------------------------------------------------------
 
 
 def test_streamable_http_session_is_the_mcp_session_id(collector, tmp_path):
-    port = free_port()
-    process = start_http_server("server_mcp2.py", port, server_env(collector), log=tmp_path / "server.log")
-    try:
-        async def scenario():
-            async with Client(f"http://127.0.0.1:{port}/mcp", mode="legacy") as client:
-                await client.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
-                assert (await client.call_tool("fail", {"reason": "bad"})).is_error
-        anyio.run(scenario)
-        calls = collector.wait_for_calls(
-            lambda cs: len(by_method(cs, "tools/call")) >= 2 and by_method(cs, "initialize"))
-    finally:
-        stop(process)
-    init = one(calls, "initialize")
-    add = one(calls, "tools/call", "add")
-    assert init["transport"] == "http" and add["transport"] == "http"
-    assert add["session"] == init["session"] and len(add["session"]) == 32, "the Mcp-Session-Id (uuid hex)"
-    assert add["clientAddress"] == "127.0.0.1"
+    async def scenario(port):
+        async with Client(f"http://127.0.0.1:{port}/mcp", mode="legacy") as client:
+            await client.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
+            assert (await client.call_tool("fail", {"reason": "bad"})).is_error
+    _, add = check_streamable_http_session("server_mcp2.py", collector, tmp_path, scenario)
+    assert len(add["session"]) == 32, "the Mcp-Session-Id (uuid hex)"
     assert add["trace"]["traceId"] == "0af7651916cd43dd8448eb211c80319c"
     assert add["client"] == {"name": "mcp", "version": "0.1.0"}
-    assert one(calls, "tools/call", "fail")["outcome"] == "toolError"
 
 
 def test_streamable_http_modern_requests_are_captured(collector, tmp_path):
-    port = free_port()
-    process = start_http_server("server_mcp2.py", port, server_env(collector), log=tmp_path / "server.log")
-    try:
-        async def scenario():
-            async with Client(f"http://127.0.0.1:{port}/mcp", mode="auto") as client:
-                await client.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
-                await client.call_tool("add", {"a": 2, "b": 2}, meta={"traceparent": TRACEPARENT})
-        anyio.run(scenario)
-        calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 2)
-    finally:
-        stop(process)
+    async def scenario(port):
+        async with Client(f"http://127.0.0.1:{port}/mcp", mode="auto") as client:
+            await client.call_tool("add", {"a": 1, "b": 2}, meta={"traceparent": TRACEPARENT})
+            await client.call_tool("add", {"a": 2, "b": 2}, meta={"traceparent": TRACEPARENT})
+    calls = run_against_http_server("server_mcp2.py", collector, tmp_path, scenario,
+                                    until=lambda cs: len(by_method(cs, "tools/call")) >= 2)
     adds = by_method(calls, "tools/call", "add")
     assert {c["protocolVersion"] for c in adds} == {"2026-07-28"}
     assert {c["transport"] for c in adds} == {"http"}
@@ -184,62 +140,28 @@ def test_streamable_http_modern_requests_are_captured(collector, tmp_path):
 def test_legacy_sse_transport_is_named_sse_with_its_session_id(collector, tmp_path):
     from mcp.client.sse import sse_client
 
-    port = free_port()
-    process = start_http_server("server_mcp2.py", port, server_env(collector), log=tmp_path / "server.log",
-                                transport="sse")
-    created: list[str] = []
-    try:
-        async def scenario():
-            transport = sse_client(f"http://127.0.0.1:{port}/sse", on_session_created=created.append)
-            async with Client(transport, mode="legacy") as client:
-                assert (await client.call_tool("add", {"a": 20, "b": 22})).content[0].text == "42"
-        anyio.run(scenario)
-        calls = collector.wait_for_calls(lambda cs: by_method(cs, "tools/call") and by_method(cs, "initialize"))
-    finally:
-        stop(process)
-    add = one(calls, "tools/call", "add")
-    assert add["transport"] == "sse" and one(calls, "initialize")["transport"] == "sse"
-    assert created and add["session"] == created[0] == one(calls, "initialize")["session"]
+    async def add_over_sse(url, on_session_created):
+        async with Client(sse_client(url, on_session_created=on_session_created), mode="legacy") as client:
+            return text(await client.call_tool("add", {"a": 20, "b": 22}))
+    check_legacy_sse_session("server_mcp2.py", collector, tmp_path, add_over_sse)
 
 
 # -- in-process (memory transport) -------------------------------------------------------------------
 
 
 def test_options_payloads_off_extra_redaction_and_before_send(collector):
-    server = make_server()
-    seen: list[str] = []
-
-    def before_send(call):
-        seen.append(call["method"])
-        if call["method"] == "tools/list":
-            return None
-        call["tags"]["tenant"] = "acme"
-        return call
-
-    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key,
-                                   tags={"env": "test"}, redact_keys=["^region$"], before_send=before_send)
-    assert monitor.enabled and monitor.integration == "mcp2-middleware"
-
-    async def scenario():
-        async with Client(server, mode="legacy") as client:
-            await client.list_tools()
-            await client.call_tool("login", {"user": "bo", "password": "pw", "api_key": "k", "region": "x"})
-        assert await anyio.to_thread.run_sync(monitor.flush)
-    anyio.run(scenario)
-    calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 1)
-    assert "tools/list" in seen and not by_method(calls, "tools/list"), "before_send returning None drops"
-    login = one(calls, "tools/call", "login")
-    assert login["tags"] == {"env": "test", "tenant": "acme"}
-    assert login["request"]["arguments"] == {"user": "bo", "password": "[REDACTED]", "api_key": "[REDACTED]",
-                                             "region": "[REDACTED]"}
-    assert login["transport"] == "memory"
+    async def drive(client):
+        await client.call_tool("login", {"user": "bo", "password": "pw", "api_key": "k", "region": "x"})
+    check_in_memory_options(collector, make_server(), connect_memory, "mcp2-middleware", {"tenant": "acme"}, drive,
+                            tool_calls=1, login_arguments={"user": "bo", "password": "[REDACTED]",
+                                                           "api_key": "[REDACTED]", "region": "[REDACTED]"})
 
     quiet = make_server()
     monitor2 = telltale_mcp.monitor(quiet, endpoint=collector.endpoint, api_key=collector.ingest_key,
                                     capture_payloads=False, tags={"run": "nopayload"})
 
     async def second():
-        async with Client(quiet, mode="legacy") as client:
+        async with connect_memory(quiet) as client:
             await client.call_tool("add", {"a": 1, "b": 2})
         assert await anyio.to_thread.run_sync(monitor2.flush)
     anyio.run(second)
@@ -260,7 +182,7 @@ def test_before_send_that_raises_sends_the_call_unchanged(collector, capsys, cap
                                    before_send=broken)
 
     async def scenario():
-        async with Client(server, mode="legacy") as client:
+        async with connect_memory(server) as client:
             await client.call_tool("add", {"a": 1, "b": 2})
             await client.call_tool("add", {"a": 3, "b": 2})
         assert await anyio.to_thread.run_sync(monitor.flush)
@@ -275,49 +197,24 @@ def test_cancelled_request_is_recorded_as_cancelled(collector):
     monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
 
     async def scenario():
-        async with Client(server, mode="legacy") as client:
+        async with connect_memory(server) as client:
             with anyio.move_on_after(0.3):
                 await client.call_tool("slow", {"seconds": 30})
-            assert (await client.call_tool("add", {"a": 1, "b": 1})).content[0].text == "2"
+            assert text(await client.call_tool("add", {"a": 1, "b": 1})) == "2"
         assert await anyio.to_thread.run_sync(monitor.flush)
     anyio.run(scenario)
-    calls = collector.wait_for_calls(lambda cs: by_method(cs, "tools/call", "slow") and
-                                     by_method(cs, "tools/call", "add"))
-    slow = one(calls, "tools/call", "slow")
-    assert slow["outcome"] == "cancelled", slow
-    assert slow["durationNs"] >= 250_000_000
+    calls, _ = cancelled_slow_call(collector)
     assert by_method(calls, "notifications/cancelled")
 
 
 def test_server_to_client_requests_and_notifications_are_recorded_to_client(collector):
-    server = make_server()
-
-    @server.tool()
-    async def ask(ctx: Context) -> str:
-        await ctx.info("about to ask")
-        answer = await ctx.elicit("Favourite colour?", schema=Answer)
-        return answer.data.color if answer.action == "accept" else answer.action
-
-    async def on_elicit(context, params):
-        return types.ElicitResult(action="accept", content={"color": "teal"})
-
-    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
-
-    async def scenario():
-        async with Client(server, mode="legacy", elicitation_callback=on_elicit) as client:
-            assert (await client.call_tool("ask", {})).content[0].text == "teal"
-        assert await anyio.to_thread.run_sync(monitor.flush)
-    anyio.run(scenario)
-    calls = collector.wait_for_calls(lambda cs: by_method(cs, "elicitation/create") and by_method(cs, "tools/call"))
-    elicit = one(calls, "elicitation/create")
-    assert elicit["direction"] == "toClient" and elicit["kind"] == "request" and elicit["outcome"] == "ok"
-    assert elicit["request"]["message"] == "Favourite colour?"
-    assert elicit["response"]["content"] == {"color": "teal"}
+    calls, elicit = check_server_to_client_requests(collector, make_server(), connect_memory, Context, types)
+    assert elicit["kind"] == "request" and elicit["request"]["message"] == "Favourite colour?"
     assert "requestId" not in elicit and elicit["durationNs"] > 0
     log = one(calls, "notifications/message")
-    assert log["direction"] == "toClient" and log["kind"] == "notification"
+    assert log["kind"] == "notification"
     ask = one(calls, "tools/call", "ask")
-    assert ask["session"] == elicit["session"] == log["session"]
+    assert ask["session"] == log["session"]
     assert ask["durationNs"] > elicit["durationNs"]
 
 
@@ -327,8 +224,8 @@ def test_request_without_an_answer_within_the_timeout_is_no_response(collector):
                                    request_timeout=0.5)
 
     async def scenario():
-        async with Client(server, mode="legacy") as client:
-            assert (await client.call_tool("slow", {"seconds": 4})).content[0].text == "done"
+        async with connect_memory(server) as client:
+            assert text(await client.call_tool("slow", {"seconds": 4})) == "done"
         assert await anyio.to_thread.run_sync(monitor.flush)
     anyio.run(scenario)
     calls = collector.wait_for_calls(lambda cs: by_method(cs, "tools/call", "slow"))
@@ -341,11 +238,8 @@ def test_attached_after_the_handshake_warns_once_and_keeps_the_client_identity(c
     server = make_server()
 
     async def scenario():
-        async with Client(server, mode="legacy") as client:
-            await client.call_tool("add", {"a": 1, "b": 1})
-            monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
-            await client.call_tool("add", {"a": 2, "b": 2})
-            await client.call_tool("add", {"a": 3, "b": 3})
+        async with connect_memory(server) as client:
+            monitor = await attach_during_a_connection(collector, server, client)
         assert await anyio.to_thread.run_sync(monitor.flush)
     anyio.run(scenario)
     calls = collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 2)

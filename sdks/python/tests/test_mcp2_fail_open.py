@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import anyio
 import pytest
+from cases import check_dead_collector_in_process, check_internal_error_disables_monitoring, text
 from helpers import by_method, dead_endpoint, logged
-from mcp import Client
-from test_mcp2 import make_server
+from test_mcp2 import connect_memory, make_server
 
 import telltale_mcp
 from telltale_mcp._mcp2 import TelltaleMiddleware
@@ -17,42 +17,12 @@ from telltale_mcp._mcp2 import TelltaleMiddleware
 
 
 def test_dead_collector_in_process_never_blocks_and_logs_one_line(capsys, caplog):
-    server = make_server()
-    monitor = telltale_mcp.monitor(server, endpoint=dead_endpoint(), api_key="tt_ingest_x", flush_interval=0.05)
-
-    async def scenario():
-        with anyio.fail_after(60):
-            async with Client(server, mode="legacy") as client:
-                for i in range(50):
-                    assert (await client.call_tool("add", {"a": i, "b": 1})).content[0].text == str(i + 1)
-                    await anyio.sleep(0.005)
-    anyio.run(scenario)
-    assert monitor.flush(timeout=5) is False
-    assert monitor.enabled and monitor.stats["queuedCalls"] > 0
-    err = logged(capsys, caplog)
-    assert err.count("cannot deliver calls to the collector") == 1
-    monitor.shutdown(timeout=1)
+    stats = check_dead_collector_in_process(make_server(), connect_memory, "tt_ingest_x", capsys, caplog)
+    assert stats["queuedCalls"] > 0
 
 
 def test_internal_error_in_the_sdk_disables_monitoring_and_the_server_keeps_serving(collector, capsys, caplog):
-    server = make_server()
-    monitor = telltale_mcp.monitor(server, endpoint=collector.endpoint, api_key=collector.ingest_key)
-
-    def explode(*args, **kwargs):
-        raise KeyError("simulated SDK bug")
-    monitor.tracker.observe = explode  # an internal hook of the SDK raises
-
-    async def scenario():
-        async with Client(server, mode="legacy") as client:
-            for i in range(5):
-                assert (await client.call_tool("add", {"a": i, "b": 1})).content[0].text == str(i + 1)
-            await anyio.to_thread.run_sync(monitor.flush)
-            assert not monitor.enabled
-            assert (await client.call_tool("add", {"a": 10, "b": 1})).content[0].text == "11"
-    anyio.run(scenario)
-    err = logged(capsys, caplog)
-    assert err.count("monitoring disabled: internal error") == 1
-    assert "simulated SDK bug" in err
+    check_internal_error_disables_monitoring(collector, make_server(), connect_memory, capsys, caplog)
 
 
 def test_hot_path_error_disables_monitoring_and_the_call_still_runs(collector, capsys, caplog):
@@ -66,9 +36,9 @@ def test_hot_path_error_disables_monitoring_and_the_call_still_runs(collector, c
     middleware._begin = explode
 
     async def scenario():
-        async with Client(server, mode="legacy") as client:
-            assert (await client.call_tool("add", {"a": 1, "b": 1})).content[0].text == "2"
-            assert (await client.call_tool("add", {"a": 2, "b": 1})).content[0].text == "3"
+        async with connect_memory(server) as client:
+            assert text(await client.call_tool("add", {"a": 1, "b": 1})) == "2"
+            assert text(await client.call_tool("add", {"a": 2, "b": 1})) == "3"
     anyio.run(scenario)
     assert not monitor.enabled
     assert logged(capsys, caplog).count("monitoring disabled") == 1
@@ -84,8 +54,8 @@ def test_unrecognised_mcp_shape_disables_with_one_line_and_leaves_the_server_alo
     assert lowlevel.middleware is original
 
     async def scenario():
-        async with Client(server, mode="legacy") as client:
-            assert (await client.call_tool("add", {"a": 1, "b": 1})).content[0].text == "2"
+        async with connect_memory(server) as client:
+            assert text(await client.call_tool("add", {"a": 1, "b": 1})) == "2"
     anyio.run(scenario)
     err = logged(capsys, caplog)
     assert err.count("monitoring disabled") == 1 and "unsupported server object" in err
@@ -113,7 +83,7 @@ def test_environment_configuration_is_used_and_arguments_win(collector, monkeypa
     assert monitor.enabled and monitor.endpoint == collector.endpoint
 
     async def scenario():
-        async with Client(server, mode="legacy") as client:
+        async with connect_memory(server) as client:
             await client.call_tool("add", {"a": 1, "b": 1})
         assert await anyio.to_thread.run_sync(monitor.flush)
     anyio.run(scenario)

@@ -6,42 +6,19 @@ Endpoint and key come from TELLTALE_ENDPOINT / TELLTALE_API_KEY (as a user would
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 
 import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import MCPServer
+from server_tools import parse_args, register_tools, run_lowlevel_stdio
 
 import telltale_mcp
 
 
 def build_mcpserver() -> MCPServer:
-    server = MCPServer("py-sdk-test-server", version="1.2.3")
-
-    @server.tool()
-    def add(a: int, b: int) -> int:
-        """Adds two numbers."""
-        return a + b
-
-    @server.tool()
-    def fail(reason: str) -> str:
-        """Always fails (a tool error)."""
-        raise ValueError(reason)
-
-    @server.tool()
-    def login(user: str, password: str) -> str:
-        """Pretends to log in (its password must be redacted)."""
-        return f"welcome {user}"
-
-    @server.tool()
-    async def slow(seconds: float) -> str:
-        """Sleeps (for cancellation)."""
-        await asyncio.sleep(seconds)
-        return "done"
-
-    return server
+    return register_tools(MCPServer("py-sdk-test-server", version="1.2.3"))
 
 
 def build_lowlevel() -> Server:
@@ -58,21 +35,8 @@ def build_lowlevel() -> Server:
     return Server("py-sdk-lowlevel", version="0.0.1", on_list_tools=list_tools, on_call_tool=call_tool)
 
 
-async def run_lowlevel_stdio(server: Server) -> None:
-    from mcp.server.stdio import stdio_server
-    async with stdio_server() as (read_stream, write_stream):
-        await server.run(read_stream, write_stream, server.create_initialization_options())
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--transport", default="stdio", choices=["stdio", "http", "sse"])
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--lowlevel", action="store_true")
-    parser.add_argument("--tag", action="append", default=[])
-    parser.add_argument("--flush-interval", type=float, default=0.2)
-    args = parser.parse_args()
-    tags = dict(item.split("=", 1) for item in args.tag)
+    args, tags = parse_args(default_port=0)
     if args.lowlevel:
         server = build_lowlevel()
         telltale_mcp.monitor(server, tags=tags, flush_interval=args.flush_interval)
