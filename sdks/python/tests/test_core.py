@@ -327,3 +327,28 @@ def test_spool_drain_skips_a_corrupt_file_with_one_line_and_delivers_the_rest(co
     assert reader.stats.sent == 1
     stored = collector.wait_for_calls(lambda cs: any(c["id"] == call["id"] for c in cs), what="the spooled call")
     assert [c["id"] for c in stored] == [call["id"]]
+
+
+def test_spool_drain_sends_files_oldest_first_a_few_per_pass_and_keeps_them_on_5xx(tmp_path):
+    from telltale_mcp._shipper import MAX_SPOOL_FILES_PER_PASS
+    from telltale_mcp._spool import DiskSpool
+    folder = tmp_path / "spool"
+    writer = Shipper("http://127.0.0.1:9", "k", spool=DiskSpool(folder))
+    for line in lines(MAX_SPOOL_FILES_PER_PASS + 2):
+        writer.add(line)
+        writer.spool_lines(1)
+    sink = Sink([(503, {})])
+    try:
+        reader = Shipper(sink.endpoint, "k", spool=DiskSpool(folder), initial_backoff=0.01)
+        assert reader.drain_spool() is False, "a 5xx keeps the file and stops the pass"
+        assert len(list(folder.glob("*.ndjson.gz"))) == MAX_SPOOL_FILES_PER_PASS + 2
+        assert not list(folder.glob(".claim-*"))
+        deadline = time.monotonic() + 20
+        while list(folder.glob("*.ndjson.gz")) and time.monotonic() < deadline:
+            reader.drain_spool()
+            time.sleep(0.02)
+        sent = [calls[0]["id"] for _, calls in sink.requests]
+        assert sent == ["0"] + [str(i) for i in range(MAX_SPOOL_FILES_PER_PASS + 2)], "oldest first, each once"
+        assert reader.stats.spool_sent == MAX_SPOOL_FILES_PER_PASS + 2 and not reader.spool_pending
+    finally:
+        sink.close()

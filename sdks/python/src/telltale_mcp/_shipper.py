@@ -29,6 +29,8 @@ from ._spool import DiskSpool, call_count
 
 MAX_BATCH_CALLS = 500
 MAX_BATCH_BYTES = 1 << 20
+#: Spool files sent per pass of the background thread, so that a long drain does not starve the capture queue.
+MAX_SPOOL_FILES_PER_PASS = 8
 
 
 @dataclass
@@ -212,6 +214,12 @@ class Shipper:
                 return True
             spool.recover()
             files = [name for name, _ in spool.files() if name not in self.unreadable]
+            if len(files) > MAX_SPOOL_FILES_PER_PASS:
+                del files[MAX_SPOOL_FILES_PER_PASS:]
+                self.spool_may_have_files = True  # the next pass goes on
+                more = True
+            else:
+                more = False
             for name in files:
                 if time.monotonic() < self.outage_until:
                     return False
@@ -249,11 +257,13 @@ class Shipper:
                 os.unlink(claimed)
                 if outcome == "delivered":
                     self.stats.spool_sent += len(batch)
-            if not [n for n, _ in spool.files() if n not in self.unreadable]:
+            if not more and not [n for n, _ in spool.files() if n not in self.unreadable]:
                 self.spool_pending = False
                 spool.unlock()
         except OSError as error:
             self._spool_failed(error)
+            return True
+        if more:
             return True
         self.spool_may_have_files = False
         self.next_spool_scan = time.monotonic() + self.spool_scan_interval
