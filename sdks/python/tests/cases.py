@@ -115,10 +115,10 @@ def cancelled_slow_call(collector: Any) -> tuple[list[dict[str, Any]], dict[str,
 
 
 def check_dead_collector_in_process(server: Any, connect_memory: Connect, api_key: str, capsys: Any,
-                                    caplog: Any) -> dict[str, Any]:
+                                    caplog: Any, **options: Any) -> dict[str, Any]:
     """50 calls with a collector that is down: none blocks, flush fails, monitoring stays on, one log line; shuts the
     monitor down and returns its stats from before."""
-    monitor = telltale_mcp.monitor(server, endpoint=dead_endpoint(), api_key=api_key, flush_interval=0.05)
+    monitor = telltale_mcp.monitor(server, endpoint=dead_endpoint(), api_key=api_key, flush_interval=0.05, **options)
 
     async def scenario():
         with anyio.fail_after(60):
@@ -193,3 +193,90 @@ def check_in_memory_options(collector: Any, server: Any, connect_memory: Connect
     assert login["tags"] == {"env": "test", **tag} and login["transport"] == "memory"
     assert login["request"]["arguments"] == login_arguments
     return calls
+
+
+# -- disk spool -------------------------------------------------------------------------------------
+
+
+def spool_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.ndjson.gz")) if folder.is_dir() else []
+
+
+def default_spool_folder(collector: Any) -> Path:
+    from telltale_mcp._spool import default_spool_root, spool_folder_name
+    return default_spool_root() / spool_folder_name(collector.endpoint)
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+    import time
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out after {timeout}s waiting for {what}"
+        time.sleep(0.05)
+
+
+def exactly_once(calls: list[dict[str, Any]], method: str, count: int) -> list[dict[str, Any]]:
+    found = by_method(calls, method)
+    assert len(found) == count, f"{len(found)} {method} calls stored, expected {count}"
+    assert len({c["id"] for c in calls}) == len(calls), "no call is stored twice"
+    return found
+
+
+def check_calls_made_while_the_collector_is_down_arrive_once_it_starts(down_collector: Any, server: Any,
+                                                                       connect_memory: Connect) -> None:
+    """``down_collector`` is a ``Collector`` not started yet: the calls go to the default spool folder of its endpoint
+    and are delivered exactly once when it starts; the folder is empty afterwards."""
+    monitor = telltale_mcp.monitor(server, endpoint=down_collector.endpoint, api_key=down_collector.ingest_key,
+                                   flush_interval=0.05)
+    folder = default_spool_folder(down_collector)
+
+    async def scenario():
+        with anyio.fail_after(60):
+            async with connect_memory(server) as client:
+                for i in range(12):
+                    assert text(await client.call_tool("add", {"a": i, "b": 1})) == str(i + 1)
+    anyio.run(scenario)
+    try:
+        wait_until(lambda: monitor.stats["spooled"] >= 13 and spool_files(folder), what="calls in the spool")
+        assert monitor.flush(timeout=5) is False
+        down_collector.start()
+        calls = down_collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 12, timeout=60)
+        assert monitor.flush(timeout=30) is True
+        wait_until(lambda: not spool_files(folder), what="an empty spool")
+        calls = down_collector.all_calls()
+        exactly_once(calls, "tools/call", 12)
+        exactly_once(calls, "initialize", 1)
+        assert monitor.stats["sentFromSpool"] >= 12
+    finally:
+        monitor.shutdown(timeout=5)
+        down_collector.stop()
+
+
+def check_a_process_that_exits_with_the_collector_down_leaves_files_a_new_one_delivers(
+        down_collector: Any, connect_stdio: Connect, server: Any) -> None:
+    """A stdio server process exits while the collector is down (its queued calls go to the spool at exit); once the
+    collector runs, a new monitor of the same endpoint in this process delivers them, exactly once."""
+    folder = default_spool_folder(down_collector)
+
+    async def scenario():
+        with anyio.fail_after(60):
+            async with connect_stdio(down_collector) as client:
+                for i in range(4):
+                    assert text(await client.call_tool("add", {"a": i, "b": i})) == str(2 * i)
+    anyio.run(scenario)
+    wait_until(lambda: spool_files(folder), what="spool files left by the exited server")
+    down_collector.start()
+    try:
+        monitor = telltale_mcp.monitor(server, endpoint=down_collector.endpoint, api_key=down_collector.ingest_key,
+                                       flush_interval=0.05)
+        try:
+            calls = down_collector.wait_for_calls(lambda cs: len(by_method(cs, "tools/call")) >= 4, timeout=60,
+                                                  what="the spooled calls of the exited process")
+            wait_until(lambda: not spool_files(folder), what="an empty spool")
+            calls = down_collector.all_calls()
+            assert sorted(c["target"] for c in exactly_once(calls, "tools/call", 4)) == ["add"] * 4
+            exactly_once(calls, "initialize", 1)
+        finally:
+            monitor.shutdown(timeout=5)
+    finally:
+        down_collector.stop()

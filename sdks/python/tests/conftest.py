@@ -34,6 +34,14 @@ def collector(tmp_path: Path):
 
 
 @pytest.fixture(autouse=True)
+def _own_spool_root(tmp_path: Path, monkeypatch):
+    """The default disk spool of each test (and of the servers it starts) lives under its own folder."""
+    root = tmp_path / "xdg-data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(root))
+    return root
+
+
+@pytest.fixture(autouse=True)
 def _fresh_log_lines():
     """Each test may see the SDK's once-per-kind log lines again."""
     from telltale_mcp._log import forget_said

@@ -274,3 +274,81 @@ def test_user_agent_is_the_client_of_last_resort():
         "io.modelcontextprotocol/clientInfo": {"name": "real", "version": "1"}}}}, CLIENT)
     [call] = feed(t, s, {"jsonrpc": "2.0", "id": 2, "result": {}}, SERVER)
     assert call["client"] == {"name": "real", "version": "1"}
+
+
+# -- disk spool ------------------------------------------------------------------------------------
+
+
+def test_spool_folder_is_the_clis_folder_for_the_endpoint(monkeypatch):
+    from telltale_mcp._spool import default_spool_root, spool_folder_name
+    monkeypatch.setenv("XDG_DATA_HOME", "/data")
+    assert str(default_spool_root()) == "/data/telltale/spool"
+    monkeypatch.setenv("XDG_DATA_HOME", "relative")
+    monkeypatch.setenv("HOME", "/home/ann")
+    assert str(default_spool_root()) == "/home/ann/.local/share/telltale/spool"
+    assert spool_folder_name("http://127.0.0.1:7340") == "127.0.0.1_7340"
+    assert spool_folder_name("https://Collector.Example.com/ingest/") == "collector.example.com_443_ingest"
+    assert spool_folder_name("http://h/a b") == "h_80_a_b"
+
+
+def test_spool_cap_deletes_the_oldest_files_and_counts_their_calls_as_dropped(tmp_path, capsys, caplog):
+    from telltale_mcp._spool import DiskSpool
+    spool = DiskSpool(tmp_path / "spool", max_bytes=1500)
+    shipper = Shipper("http://127.0.0.1:9", "k", spool=spool)
+    import random as _random
+    for i in range(8):  # random hex: each batch file is about 450 bytes
+        shipper.add(json.dumps({"id": str(i), "pad": _random.randbytes(400).hex()}).encode())
+        shipper.spool_lines(1)
+    files = sorted(p.name for p in (tmp_path / "spool").glob("*.ndjson.gz"))
+    assert 1 <= len(files) < 8 and sum((tmp_path / "spool" / f).stat().st_size for f in files) <= 1500
+    assert shipper.stats.spooled == 8 and shipper.stats.dropped == 8 - len(files)
+    kept = [json.loads(gzip.decompress((tmp_path / "spool" / f).read_bytes()))["id"] for f in files]
+    assert kept == [str(i) for i in range(8 - len(files), 8)], "the newest files are kept"
+    assert all(f.endswith(f"-n1.ndjson.gz") for f in files)
+    assert logged(capsys, caplog).count("is full") == 1
+
+
+def test_spool_drain_skips_a_corrupt_file_with_one_line_and_delivers_the_rest(collector, tmp_path, capsys, caplog):
+    from telltale_mcp._spool import DiskSpool
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    (folder / "00000000000000000001-0000000001-00000001-n3.ndjson.gz").write_bytes(b"not gzip at all")
+    writer = Shipper("http://127.0.0.1:9", "k", spool=DiskSpool(folder))
+    call = {"id": "0190a8f2-7c4e-7b3a-9d2e-1f2a3b4c5d6e", "kind": "request", "session": "spool-test",
+            "method": "ping", "requestId": "1", "startedAt": "2026-11-25T10:00:00.000000Z",
+            "endedAt": "2026-11-25T10:00:00.001000Z", "durationMs": 1.0, "outcome": "ok", "transport": "stdio"}
+    writer.add(json.dumps(call).encode())
+    writer.spool_lines(1)
+    reader = Shipper(collector.endpoint, collector.ingest_key, spool=DiskSpool(folder))
+    assert reader.drain_spool(force=True)
+    assert not list(folder.glob("*.ndjson.gz")) and not list(folder.glob(".claim-*"))
+    assert reader.stats.dropped == 3 and reader.stats.spool_sent == 1
+    assert logged(capsys, caplog).count("corrupt spool file") == 1
+    assert reader.stats.sent == 1
+    stored = collector.wait_for_calls(lambda cs: any(c["id"] == call["id"] for c in cs), what="the spooled call")
+    assert [c["id"] for c in stored] == [call["id"]]
+
+
+def test_spool_drain_sends_files_oldest_first_a_few_per_pass_and_keeps_them_on_5xx(tmp_path):
+    from telltale_mcp._shipper import MAX_SPOOL_FILES_PER_PASS
+    from telltale_mcp._spool import DiskSpool
+    folder = tmp_path / "spool"
+    writer = Shipper("http://127.0.0.1:9", "k", spool=DiskSpool(folder))
+    for line in lines(MAX_SPOOL_FILES_PER_PASS + 2):
+        writer.add(line)
+        writer.spool_lines(1)
+    sink = Sink([(503, {})])
+    try:
+        reader = Shipper(sink.endpoint, "k", spool=DiskSpool(folder), initial_backoff=0.01)
+        assert reader.drain_spool() is False, "a 5xx keeps the file and stops the pass"
+        assert len(list(folder.glob("*.ndjson.gz"))) == MAX_SPOOL_FILES_PER_PASS + 2
+        assert not list(folder.glob(".claim-*"))
+        deadline = time.monotonic() + 20
+        while list(folder.glob("*.ndjson.gz")) and time.monotonic() < deadline:
+            reader.drain_spool()
+            time.sleep(0.02)
+        sent = [calls[0]["id"] for _, calls in sink.requests]
+        assert sent == ["0"] + [str(i) for i in range(MAX_SPOOL_FILES_PER_PASS + 2)], "oldest first, each once"
+        assert reader.stats.spool_sent == MAX_SPOOL_FILES_PER_PASS + 2 and not reader.spool_pending
+    finally:
+        sink.close()

@@ -8,7 +8,8 @@ from typing import Any
 
 import anyio
 import mcp.types as types
-from cases import (attach_during_a_connection, cancelled_slow_call,
+from cases import (check_a_process_that_exits_with_the_collector_down_leaves_files_a_new_one_delivers,
+                   check_calls_made_while_the_collector_is_down_arrive_once_it_starts, attach_during_a_connection, cancelled_slow_call,
                    check_calls_still_queued_at_exit_are_flushed_on_shutdown,
                    check_dead_collector_in_process, check_dead_collector_server_keeps_answering_over_stdio,
                    check_in_memory_options, check_internal_error_disables_monitoring, check_legacy_sse_session,
@@ -253,3 +254,18 @@ def test_unrecognised_mcp_shape_disables_with_one_line_and_leaves_the_server_alo
     assert not monitor.enabled and lowlevel.run == original_run
     err = logged(capsys, caplog)
     assert err.count("monitoring disabled") == 1 and "unsupported server object" in err
+
+
+# -- disk spool (real collector started late / a process that exits while it is down) -------------------
+
+
+def test_calls_made_while_the_collector_is_down_arrive_exactly_once_after_it_starts(tmp_path):
+    from collector import Collector
+    check_calls_made_while_the_collector_is_down_arrive_once_it_starts(Collector(tmp_path), make_server(),
+                                                                       connect_memory)
+
+
+def test_spool_left_by_a_process_that_exited_with_the_collector_down_is_delivered_by_a_new_one(tmp_path):
+    from collector import Collector
+    check_a_process_that_exits_with_the_collector_down_leaves_files_a_new_one_delivers(
+        Collector(tmp_path), connect_stdio, make_server())

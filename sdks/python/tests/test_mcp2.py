@@ -7,7 +7,8 @@ from typing import Any
 
 import anyio
 import mcp_types as types
-from cases import (attach_during_a_connection, cancelled_slow_call,
+from cases import (check_a_process_that_exits_with_the_collector_down_leaves_files_a_new_one_delivers,
+                   check_calls_made_while_the_collector_is_down_arrive_once_it_starts, attach_during_a_connection, cancelled_slow_call,
                    check_calls_still_queued_at_exit_are_flushed_on_shutdown,
                    check_dead_collector_server_keeps_answering_over_stdio, check_in_memory_options,
                    check_legacy_sse_session, check_server_to_client_requests, check_streamable_http_session, text)
@@ -250,3 +251,18 @@ def test_attached_after_the_handshake_warns_once_and_keeps_the_client_identity(c
                for c in adds)
     assert len({c["session"] for c in adds}) == 1
     assert logged(capsys, caplog).count("attached after the MCP handshake") == 1
+
+
+# -- disk spool (real collector started late / a process that exits while it is down) -------------------
+
+
+def test_calls_made_while_the_collector_is_down_arrive_exactly_once_after_it_starts(tmp_path):
+    from collector import Collector
+    check_calls_made_while_the_collector_is_down_arrive_once_it_starts(Collector(tmp_path), make_server(),
+                                                                       connect_memory)
+
+
+def test_spool_left_by_a_process_that_exited_with_the_collector_down_is_delivered_by_a_new_one(tmp_path):
+    from collector import Collector
+    check_a_process_that_exits_with_the_collector_down_leaves_files_a_new_one_delivers(
+        Collector(tmp_path), connect_stdio, make_server())

@@ -18,7 +18,14 @@ from telltale_mcp._mcp2 import TelltaleMiddleware
 
 def test_dead_collector_in_process_never_blocks_and_logs_one_line(capsys, caplog):
     stats = check_dead_collector_in_process(make_server(), connect_memory, "tt_ingest_x", capsys, caplog)
-    assert stats["queuedCalls"] > 0
+    assert stats["spooled"] > 0, "with the default spool, calls wait on disk"
+
+
+def test_dead_collector_with_the_spool_off_keeps_calls_in_memory(capsys, caplog, tmp_path):
+    stats = check_dead_collector_in_process(make_server(), connect_memory, "tt_ingest_x", capsys, caplog,
+                                            spool_directory=None)
+    assert stats["queuedCalls"] > 0 and stats["spooled"] == 0 and stats["spoolDirectory"] is None
+    assert not (tmp_path / "xdg-data").exists(), "no spool folder is created"
 
 
 def test_internal_error_in_the_sdk_disables_monitoring_and_the_server_keeps_serving(collector, capsys, caplog):

@@ -30,7 +30,8 @@ def monitor(server: Any, *, endpoint: str | None = None, api_key: str | None = N
             tags: Mapping[str, str] | None = None, redact_keys: Iterable[str] = (), capture_payloads: bool = True,
             max_payload_bytes: int = DEFAULT_MAX_BYTES, before_send: BeforeSend | None = None,
             transport: str | None = None, flush_interval: float = 1.0, max_queued_calls: int = 10_000,
-            request_timeout: float = 300.0) -> Monitor:
+            request_timeout: float = 300.0, spool_directory: "str | os.PathLike[str] | bool | None" = True,
+            max_spool_bytes: int = 256 << 20) -> Monitor:
     """Monitors ``server`` (``MCPServer``/``Server`` of mcp 2.x, ``FastMCP``/``Server`` of mcp 1.x); never raises.
 
     Call it before the server runs, so the ``initialize`` handshake is captured.
@@ -48,8 +49,13 @@ def monitor(server: Any, *, endpoint: str | None = None, api_key: str | None = N
             unchanged and one line is logged.
         transport: override the ``transport`` field (``stdio``, ``http``, ``sse``, ``memory``).
         flush_interval: seconds a captured call waits at most before its batch is sent.
-        max_queued_calls: bound of the in-memory queue; beyond it calls are dropped and counted.
+        max_queued_calls: bound of the in-memory queue; beyond it the oldest calls go to the disk spool (without a
+            spool they are dropped and counted).
         request_timeout: seconds after which an unanswered request is recorded as ``noResponse``.
+        spool_directory: folder of the disk spool that keeps calls while the collector is unreachable and at exit;
+            True (default) is the CLI's folder for the endpoint (``$XDG_DATA_HOME`` or ``~/.local/share``, then
+            ``telltale/spool/{host}_{port}``), a path sets it, None or False turns the spool off.
+        max_spool_bytes: size cap of the spool folder (default 256 MiB); the oldest files are deleted beyond it.
 
     Returns:
         The ``Monitor`` (``.enabled``, ``.flush()``, ``.shutdown()``, ``.stats``). When the configuration is
@@ -61,7 +67,8 @@ def monitor(server: Any, *, endpoint: str | None = None, api_key: str | None = N
         result = Monitor(endpoint=endpoint, api_key=api_key, tags=tags, redact_keys=redact_keys,
                          capture_payloads=capture_payloads, max_payload_bytes=max_payload_bytes,
                          before_send=before_send, transport=transport, flush_interval=flush_interval,
-                         max_queued_calls=max_queued_calls, request_timeout=request_timeout)
+                         max_queued_calls=max_queued_calls, request_timeout=request_timeout,
+                         spool_directory=spool_directory, max_spool_bytes=max_spool_bytes)
     except RedactionPatternError as error:
         say_once("bad-pattern", f"monitoring disabled: {error}")
         disabled = Monitor(endpoint=None, api_key="-")

@@ -20,6 +20,7 @@ from typing import Any
 from ._log import say_once
 from ._redact import DEFAULT_MAX_BYTES, PayloadPolicy, Redactor, dumps
 from ._shipper import Shipper
+from ._spool import DEFAULT_MAX_SPOOL_BYTES, DiskSpool, resolved_spool_directory
 from ._tracker import Session, Tracker
 
 BeforeSend = Callable[[dict[str, Any]], "dict[str, Any] | None"]
@@ -42,7 +43,8 @@ class Monitor:
                  redact_keys: Iterable[str] = (), capture_payloads: bool = True,
                  max_payload_bytes: int = DEFAULT_MAX_BYTES, before_send: BeforeSend | None = None,
                  transport: str | None = None, flush_interval: float = 1.0, max_queued_calls: int = 10_000,
-                 request_timeout: float = 300.0) -> None:
+                 request_timeout: float = 300.0, spool_directory: "str | os.PathLike[str] | bool | None" = True,
+                 max_spool_bytes: int = DEFAULT_MAX_SPOOL_BYTES) -> None:
         self.enabled = False
         self.disabled_reason: str | None = None
         self.integration: str | None = None
@@ -73,7 +75,14 @@ class Monitor:
         redactor = Redactor(redact_keys)
         self.tracker = Tracker(PayloadPolicy(capture_payloads, max_payload_bytes, redactor), dict(tags or {}),
                                timeout_ns=int(request_timeout * 1e9))
-        self.shipper = Shipper(endpoint, api_key, max_queued_calls=max_queued_calls)
+        spool = None
+        if spool_directory is not None and spool_directory is not False:
+            try:
+                folder = resolved_spool_directory(endpoint, None if spool_directory is True else spool_directory)
+                spool = DiskSpool(folder, max_spool_bytes)
+            except Exception as error:  # noqa: BLE001 - fail open: no spool
+                say_once("spool-io", f"disk spool turned off ({type(error).__name__}: {error})")
+        self.shipper = Shipper(endpoint, api_key, max_queued_calls=max_queued_calls, spool=spool)
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -154,6 +163,15 @@ class Monitor:
                 self.internal_error("background thread", error)
                 for request in self._take_flush_requests():
                     request.set()
+        self._spool_leftovers()
+
+    def _spool_leftovers(self) -> None:
+        """The worker stops: calls still queued go to the disk spool instead of being lost."""
+        try:
+            if self.shipper is not None:
+                self.shipper.spool_leftovers()
+        except Exception as error:  # noqa: BLE001 - fail open
+            say_once("spool-io", f"disk spool failed at shutdown ({type(error).__name__}: {error})")
 
     def _take_flush_requests(self) -> list[threading.Event]:
         with self._flush_lock:
@@ -207,7 +225,7 @@ class Monitor:
         Never raises. Safe from any thread; from a coroutine, prefer ``await asyncio.to_thread(m.flush)``.
         """
         if self._thread is None or not self._thread.is_alive():
-            return self.shipper is None or self.shipper.queued == 0
+            return self._all_delivered()
         done = threading.Event()
         with self._flush_lock:
             self._flush_requests.append(done)
@@ -221,7 +239,11 @@ class Monitor:
                 self._flush_requests.append(again)
             self._wake.set()
             again.wait(timeout)
-        return self.shipper is None or self.shipper.queued == 0
+        return self._all_delivered()
+
+    def _all_delivered(self) -> bool:
+        shipper = self.shipper
+        return shipper is None or (shipper.queued == 0 and not shipper.spool_pending)
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Flushes (up to ``timeout``) and stops the background thread. Idempotent; never raises."""
@@ -233,7 +255,8 @@ class Monitor:
             self._stop = True
             self._wake.set()
             if self._thread is not None and self._thread is not threading.current_thread():
-                self._thread.join(timeout=1.0)
+                # The worker writes what is still queued to the spool before it ends.
+                self._thread.join(timeout=float(os.environ.get("TELLTALE_EXIT_SPOOL_SECONDS", "5")))
 
     def close_sessions(self) -> None:
         """Ends every open request as ``noResponse`` (process exit)."""
@@ -265,6 +288,9 @@ class Monitor:
             "rejected": shipper.stats.rejected if shipper else 0,
             "dropped": (shipper.stats.dropped if shipper else 0) + self.dropped_events,
             "retries": shipper.stats.retries if shipper else 0,
+            "spooled": shipper.stats.spooled if shipper else 0,
+            "sentFromSpool": shipper.stats.spool_sent if shipper else 0,
+            "spoolDirectory": str(shipper.spool.directory) if shipper and shipper.spool else None,
             "internalErrors": self.internal_errors,
             "workerCpuNs": self.worker_cpu_ns,
         }
