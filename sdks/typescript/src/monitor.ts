@@ -4,7 +4,7 @@ import { CallIdGenerator } from "./callIds";
 import { TrackerOptions } from "./callTracker";
 import { ConnectionTap, TapEvent, TapOwner, TransportLike, transportKind } from "./connectionTap";
 import { dispatchMiddleware } from "./dispatchTap";
-import { MonitorOptions, resolveEndpoint } from "./options";
+import { MonitorOptions, resolveEndpoint, resolveSpoolDirectory } from "./options";
 import { PayloadPolicy } from "./payloadPolicy";
 import { Redactor } from "./redactor";
 import { Reporter, writeToStandardError } from "./reporter";
@@ -40,7 +40,7 @@ export interface TelltaleMonitor {
 /** The monitor of each server object, so a second monitor() call on it does not capture twice. */
 const monitors = new WeakMap<object, TelltaleMonitor>();
 const emptyStats = (): MonitorStats => ({
-    messages: 0, calls: 0, droppedByHook: 0, connections: 0, sent: 0, rejected: 0, dropped: 0, retries: 0, batchesSent: 0,
+    messages: 0, calls: 0, droppedByHook: 0, connections: 0, sent: 0, rejected: 0, dropped: 0, spooled: 0, retries: 0, batchesSent: 0,
 });
 
 /** A monitor that does nothing (monitoring off); the server is left exactly as it was. */
@@ -343,6 +343,8 @@ export function monitor(server: unknown, options: MonitorOptions = {}): Telltale
             maxBatchCalls: options.maxBatchCalls,
             maxQueuedCalls: options.maxQueuedCalls,
             requestTimeoutMs: options.ingestTimeoutMs,
+            spoolDirectory: resolveSpoolDirectory(options, endpoint),
+            maxSpoolBytes: options.maxSpoolBytes,
         }, reporter, options.flushOnExit !== false);
         const live = new Monitor(options, reporter, shipper, payloads);
         monitors.set(server as object, live);

@@ -1,4 +1,5 @@
 import { Call, CallTransport } from "./call";
+import { defaultSpoolDirectory } from "./spool";
 
 /** Options of ``monitor``; every one is optional. */
 export interface MonitorOptions {
@@ -29,13 +30,21 @@ export interface MonitorOptions {
     flushIntervalMs?: number;
     /** Calls sent in one batch at most (default 500). */
     maxBatchCalls?: number;
-    /** Calls held in memory at most (default 10,000); beyond it new calls are dropped and counted. */
+    /** Calls held in memory at most (default 10,000); beyond it the oldest spill to the spool (spool off: new calls are dropped and counted). */
     maxQueuedCalls?: number;
     /** Time one ingest POST may take (default 10,000 ms). */
     ingestTimeoutMs?: number;
     /** Try to deliver queued calls when the process is about to exit (`beforeExit`; default true). */
     flushOnExit?: boolean;
-    /** Where `TELLTALE_ENDPOINT`/`TELLTALE_API_KEY` are read (default `process.env`). */
+    /**
+     * The disk spool folder for calls the collector cannot take now (default: the CLI's folder for this
+     * endpoint, `$XDG_DATA_HOME/telltale/spool/{host}_{port}` or `~/.local/share/telltale/spool/{host}_{port}`);
+     * `false` turns the spool off: undeliverable calls are then dropped (and lost at exit).
+     */
+    spoolDirectory?: string | false;
+    /** Upper bound of the spool folder in bytes (default 256 MiB); the oldest files are deleted beyond it. */
+    maxSpoolBytes?: number;
+    /** Where `TELLTALE_ENDPOINT`/`TELLTALE_API_KEY` (and `XDG_DATA_HOME`/`HOME` for the spool) are read (default `process.env`). */
     env?: Record<string, string | undefined>;
 }
 
@@ -47,4 +56,11 @@ export function resolveEndpoint(options: MonitorOptions): { endpoint?: string; a
         return value !== undefined && value.trim() !== "" ? value.trim() : undefined;
     };
     return { endpoint: pick(options.endpoint, "TELLTALE_ENDPOINT"), apiKey: pick(options.apiKey, "TELLTALE_API_KEY") };
+}
+
+/** The spool folder in force: the option, else the CLI's default folder for the endpoint; undefined when off. */
+export function resolveSpoolDirectory(options: MonitorOptions, endpoint: string): string | undefined {
+    if (options.spoolDirectory === false) return undefined;
+    if (typeof options.spoolDirectory === "string" && options.spoolDirectory.trim() !== "") return options.spoolDirectory;
+    return defaultSpoolDirectory(endpoint, options.env ?? process.env);
 }

@@ -16,7 +16,8 @@ export interface Ticking {
  *
  * - one shipper (queue, keep-alive agent, retry state) per endpoint, key and batching settings;
  * - one unref'd once-a-second tick over the live monitors, held through `WeakRef`s;
- * - one `beforeExit` listener that drains the live monitors and gives every shipper its last attempt.
+ * - one `beforeExit` listener that drains the live monitors and gives every shipper its last attempt
+ *   (what it cannot deliver goes to the disk spool), and one `exit` listener that spools what is left.
  */
 class Runtime {
     private readonly shippers = new Map<string, { shipper: Shipper; flushOnExit: boolean }>();
@@ -27,7 +28,7 @@ class Runtime {
     /** The shipper for these settings, created on first use (its log lines go to the first monitor's logger). */
     shipper(config: ShipperConfig, reporter: Reporter, flushOnExit: boolean): Shipper {
         const key = JSON.stringify([config.endpoint, config.apiKey, config.flushIntervalMs, config.maxBatchCalls,
-            config.maxQueuedCalls, config.requestTimeoutMs]);
+            config.maxQueuedCalls, config.requestTimeoutMs, config.spoolDirectory ?? null, config.maxSpoolBytes]);
         let entry = this.shippers.get(key);
         if (!entry) {
             entry = { shipper: new Shipper(config, reporter), flushOnExit };
@@ -52,6 +53,8 @@ class Runtime {
         if (!this.exitHooked) {
             this.exitHooked = true;
             process.on("beforeExit", () => this.beforeExit());
+            // process.exit() (or the last beforeExit attempt failing) leaves calls in memory: spooled synchronously.
+            process.on("exit", () => this.atExit());
         }
         return ref;
     }
@@ -80,6 +83,24 @@ class Runtime {
 
     private tick(): void {
         this.each((monitor) => monitor.tick());
+    }
+
+    private atExit(): void {
+        try {
+            // process.exit() skips beforeExit: the events seen so far become calls first.
+            this.each((monitor) => monitor.drainForExit());
+        } catch {
+            // Never disturb the exit.
+        }
+        for (const entry of this.shippers.values()) {
+            if (entry.flushOnExit && entry.shipper.spoolDirectory !== undefined) {
+                try {
+                    entry.shipper.spoolLeftoversSync();
+                } catch {
+                    // Never disturb the exit.
+                }
+            }
+        }
     }
 
     private beforeExit(): void {

@@ -1,21 +1,9 @@
 import { test } from "node:test";
 import assert = require("node:assert/strict");
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { deadEndpoint, FakeCollector } from "./support/fakeCollector";
-
-/** Runs the exit child; resolves its exit code, stderr and how long it lived. */
-function runChild(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string; ms: number }> {
-    const started = Date.now();
-    const child = spawn(process.argv[0], [resolve(__dirname, "support/exitChild.js")], {
-        env: { ...process.env, TELLTALE_ENDPOINT: undefined, TELLTALE_API_KEY: undefined, ...env }, stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    let stdout = "";
-    child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
-    child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
-    return new Promise((done) => child.on("exit", (code: number | null) => done({ code, stderr, stdout, ms: Date.now() - started })));
-}
+import { runExitChild as runChild } from "./support/harness";
 
 test("at process exit the queued calls are delivered (beforeExit) and the monitor does not keep the process alive", { timeout: 60_000 }, async () => {
     const collector = new FakeCollector();
@@ -34,12 +22,14 @@ test("at process exit the queued calls are delivered (beforeExit) and the monito
     }
 });
 
-test("at exit with a dead collector: one attempt, one log line, the process still exits with its own code", { timeout: 60_000 }, async () => {
-    const result = await runChild({ TELLTALE_ENDPOINT: await deadEndpoint(), TELLTALE_API_KEY: "k", CALLS: "3" });
+test("at exit with a dead collector (spool off): one attempt, one log line, the process still exits with its own code", { timeout: 60_000 }, async () => {
+    const result = await runChild({ TELLTALE_ENDPOINT: await deadEndpoint(), TELLTALE_API_KEY: "k", CALLS: "3", SPOOL_DIR: "off" });
     assert.equal(result.code, 0);
     assert.equal(result.stdout, "done\n");
     assert.ok(result.ms < 20_000, `exited after ${result.ms} ms`);
     const lines = result.stderr.trim().split("\n");
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0], /^telltale: 5 calls not delivered at exit \(connection refused\)$/);
+    const defaultFolder = join(process.env.XDG_DATA_HOME ?? "/nonexistent", "telltale", "spool", "127.0.0.1_1");
+    assert.equal(existsSync(defaultFolder), false, "spool off: no spool folder");
 });

@@ -36,10 +36,10 @@ async function exercise(client: TestClient, rounds = 20): Promise<void> {
     }
 }
 
-test("dead collector: the server keeps serving, flush gives up in time, one log line", async () => {
+test("dead collector, spool off: the server keeps serving, flush gives up in time, one log line", async () => {
     const log = new LogLines();
     const server = demoServer();
-    const { handle, client } = await monitored(server, { endpoint: await deadEndpoint(), apiKey: "k", logger: log.sink, flushIntervalMs: 10 });
+    const { handle, client } = await monitored(server, { endpoint: await deadEndpoint(), apiKey: "k", logger: log.sink, flushIntervalMs: 10, spoolDirectory: false });
     await exercise(client);
     await sleep(300);
     await exercise(await connected(server), 5);
@@ -180,10 +180,10 @@ test("invalid extra redaction pattern or endpoint: disabled with one line", () =
     assert.match(log2.lines[0], /not an http\(s\) URL/);
 });
 
-test("a full queue drops new calls, counts them, never blocks the server", async () => {
+test("a full queue (spool off) drops new calls, counts them, never blocks the server", async () => {
     const log = new LogLines();
     const server = demoServer();
-    const handle = monitor(server, { endpoint: await deadEndpoint(), apiKey: "k", logger: log.sink, maxQueuedCalls: 5, flushIntervalMs: 60_000 });
+    const handle = monitor(server, { endpoint: await deadEndpoint(), apiKey: "k", logger: log.sink, maxQueuedCalls: 5, flushIntervalMs: 60_000, spoolDirectory: false });
     await exercise(await connected(server), 20);
     await sleep(50);
     assert.equal(handle.stats.calls, 22);

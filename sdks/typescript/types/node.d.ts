@@ -90,6 +90,7 @@ declare module "node:zlib" {
     export function gzip(data: Uint8Array, callback: (error: Error | null, result: Buffer) => void): void;
     export function gzipSync(data: Uint8Array): Buffer;
     export function gunzipSync(data: Uint8Array): Buffer;
+    export function gunzip(data: Uint8Array, callback: (error: Error | null, result: Buffer) => void): void;
 }
 
 declare module "node:crypto" {
@@ -173,10 +174,28 @@ declare module "node:fs" {
     export function readFileSync(path: string, encoding: string): string;
     export function writeFileSync(path: string, data: string): void;
     export function openSync(path: string, flags: string): number;
+    export function mkdirSync(path: string, options?: { recursive?: boolean; mode?: number }): string | undefined;
+    export function readdirSync(path: string): string[];
+    export function readFileSync(path: string): Buffer;
+    export function writeFileSync(path: string, data: string | Uint8Array, options?: { mode?: number; flag?: string }): void;
+    export function renameSync(from: string, to: string): void;
+    export function unlinkSync(path: string): void;
+    export function statSync(path: string): { size: number; mtimeMs: number };
+    export function chmodSync(path: string, mode: number): void;
+    export const promises: {
+        mkdir(path: string, options?: { recursive?: boolean; mode?: number }): Promise<string | undefined>;
+        readdir(path: string): Promise<string[]>;
+        readFile(path: string): Promise<Buffer>;
+        writeFile(path: string, data: Uint8Array, options?: { mode?: number; flag?: string }): Promise<void>;
+        rename(from: string, to: string): Promise<void>;
+        unlink(path: string): Promise<void>;
+        stat(path: string): Promise<{ size: number; mtimeMs: number }>;
+    };
 }
 
 declare module "node:os" {
     export function tmpdir(): string;
+    export function homedir(): string;
 }
 
 declare module "node:path" {

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
 import { monitor, MonitorOptions, TelltaleMonitor } from "../../src/index";
 import { TestClient } from "../../standins/client";
 import { InMemoryTransport } from "../../standins/inMemoryTransport";
@@ -43,4 +45,25 @@ export async function withCollector(body: (context: CollectorContext) => Promise
     } finally {
         await collector.stop();
     }
+}
+
+/** What came of one exitChild run. */
+export interface ChildResult {
+    code: number | null;
+    stderr: string;
+    stdout: string;
+    ms: number;
+}
+
+/** Runs the exit child (`support/exitChild.ts`) with `env` on top of this process's (endpoint and key unset). */
+export function runExitChild(env: Record<string, string>): Promise<ChildResult> {
+    const started = Date.now();
+    const child = spawn(process.argv[0], [resolve(__dirname, "exitChild.js")], {
+        env: { ...process.env, TELLTALE_ENDPOINT: undefined, TELLTALE_API_KEY: undefined, ...env }, stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let stdout = "";
+    child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
+    child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
+    return new Promise((done) => child.on("exit", (code: number | null) => done({ code, stderr, stdout, ms: Date.now() - started })));
 }

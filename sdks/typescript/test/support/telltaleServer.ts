@@ -67,12 +67,22 @@ export class TelltaleServer {
         return `http://127.0.0.1:${this.port}`;
     }
 
-    async start(): Promise<void> {
+    /**
+     * Makes the keys and picks the port without starting the server, so that a monitor can be pointed at a
+     * collector that is not up yet (the spool tests). `start()` does it when it was not done.
+     */
+    async prepare(): Promise<void> {
         const binary = telltaleBinary();
         if (!existsSync(binary)) throw new Error(`telltale binary not found at ${binary} (set TELLTALE_BIN)`);
         this.ingestKey = this.createKey("ingest");
         this.readKey = this.createKey("read");
         this.port = await freePort();
+    }
+
+    /** Starts `telltale serve` (again after `halt()`: same port, keys and data). */
+    async start(): Promise<void> {
+        const binary = telltaleBinary();
+        if (this.port === 0) await this.prepare();
         const log = openSync(join(this.dataDir, "serve.log"), "a");
         const env: Record<string, string | undefined> = {};
         for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("TELLTALE_")) env[key] = value;
@@ -137,7 +147,14 @@ export class TelltaleServer {
         }
     }
 
+    /** Stops the server process and removes its data. */
     async stop(): Promise<void> {
+        await this.halt();
+        rmSync(this.dataDir, { recursive: true, force: true });
+    }
+
+    /** Stops the server process but keeps its data, port and keys, for a later `start()`. */
+    async halt(): Promise<void> {
         const child = this.process;
         if (child && child.exitCode === null) {
             const exited = new Promise<void>((done) => child.once("exit", () => done()));
@@ -146,6 +163,5 @@ export class TelltaleServer {
             await exited;
             clearTimeout(timer);
         }
-        rmSync(this.dataDir, { recursive: true, force: true });
     }
 }
