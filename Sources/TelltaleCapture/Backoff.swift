@@ -1,4 +1,5 @@
 import Foundation
+import TelltaleCore
 
 /// Exponential backoff with full jitter: attempt `n` waits a uniform random time in
 /// `0 ... min(cap, base · 2ⁿ)` (the "full jitter" of the AWS architecture blog).
@@ -26,7 +27,7 @@ struct Backoff: Sendable {
     mutating func nextDelay<G: RandomNumberGenerator>(using generator: inout G) -> Duration {
         let bound = currentBound
         attempt += 1
-        let boundNs = Self.nanoseconds(bound)
+        let boundNs = bound.saturatingNanoseconds
         return .nanoseconds(Int64.random(in: 0...max(0, boundNs), using: &generator))
     }
 
@@ -39,11 +40,6 @@ struct Backoff: Sendable {
     /// Forgets failures: the next delay starts from `base` again.
     mutating func reset() {
         attempt = 0
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
 

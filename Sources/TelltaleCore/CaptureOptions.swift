@@ -40,10 +40,5 @@ public struct CaptureOptions: Sendable {
     }
 
     /// ``requestTimeout`` in nanoseconds (saturating).
-    package var requestTimeoutNs: UInt64 {
-        let (seconds, attoseconds) = requestTimeout.components
-        guard seconds >= 0 else { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : whole &+ UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
+    package var requestTimeoutNs: UInt64 { requestTimeout.nonNegativeNanoseconds }
 }

@@ -31,8 +31,8 @@ struct ShipperThroughputTests {
         #expect(await Support.eventually(timeout: .seconds(120)) { shipper.stats.sent + Support.spooledCalls(in: spool) == total })
         let done = ContinuousClock.now
 
-        let submitNs = Double(Backoff.nanoseconds(submitted - start)) / Double(total)
-        let seconds = Double(Backoff.nanoseconds(done - start)) / 1e9
+        let submitNs = Double((submitted - start).saturatingNanoseconds) / Double(total)
+        let seconds = Double((done - start).saturatingNanoseconds) / 1e9
         let stats = shipper.stats
         print("shipper bench: \(total) calls, submit \(String(format: "%.0f", submitNs)) ns/call, "
             + "all sent or spooled in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", Double(total) / seconds)) calls/s; \(stats)")
@@ -62,7 +62,7 @@ extension ShipperThroughputTests {
         for call in calls.dropFirst() { shipper.submit([call]) }
         let cpu = threadCPUNanoseconds() - cpuStart
         let took = ContinuousClock.now - start
-        let wallNs = Double(Backoff.nanoseconds(took)) / Double(total - 1)
+        let wallNs = Double(took.saturatingNanoseconds) / Double(total - 1)
         print("shipper bench: submit of one call into the queue: \(String(format: "%.0f", wallNs)) ns/call wall, "
             + "\(String(format: "%.0f", Double(cpu) / Double(total - 1))) ns/call CPU of the submitting thread")
         #expect(shipper.stats.queueDepth == total)

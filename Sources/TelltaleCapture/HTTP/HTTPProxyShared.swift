@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import Synchronization
+import TelltaleCore
 
 /// What every connection of one ``HTTPReverseProxy`` shares: configuration, observer, counters.
 final class HTTPProxyShared: Sendable {
@@ -27,11 +28,7 @@ final class HTTPProxyShared: Sendable {
 
     /// `duration` as a NIO time amount (whole nanoseconds, saturating).
     static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return .nanoseconds(seconds < 0 ? .min : .max) }
-        let (total, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return .nanoseconds(sumOverflow ? .max : total)
+        .nanoseconds(duration.saturatingNanoseconds)
     }
 
     /// A process-wide unique id for a new downstream connection.

@@ -83,12 +83,7 @@ public struct HTTPCaptureOptions: Sendable {
     }
 
     /// ``sessionIdleTimeout`` in nanoseconds (saturating, at least 0).
-    package var sessionIdleTimeoutNs: UInt64 {
-        let (seconds, attoseconds) = sessionIdleTimeout.components
-        guard seconds >= 0 else { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : whole &+ UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
+    package var sessionIdleTimeoutNs: UInt64 { sessionIdleTimeout.nonNegativeNanoseconds }
 
     /// Whether `name` is an RFC 9110 token (a valid header field name).
     package static func isToken(_ name: some StringProtocol) -> Bool {

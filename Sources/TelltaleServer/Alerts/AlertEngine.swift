@@ -131,8 +131,7 @@ package final class AlertEngine: Service, Sendable {
     /// store errors): `for` counts a breach seen to hold, and nothing was seen during the gap.
     func continuous(_ state: AlertRuleState?, now: Date) -> AlertRuleState? {
         guard var state, state.state == .pending, let last = state.evaluatedAt else { return state }
-        let interval = Double(configuration.interval.components.seconds)
-            + Double(configuration.interval.components.attoseconds) / 1e18
+        let interval = configuration.interval.secondsValue
         guard now.timeIntervalSince(last) > max(3 * interval, 60) else { return state }
         state.since = now
         return state

@@ -188,7 +188,7 @@ package actor AlertDispatcher: AlertDispatching {
 
     /// `30 s`, `300 ms`.
     private static func describe(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.saturatingNanoseconds / 1_000_000
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
     }
 
