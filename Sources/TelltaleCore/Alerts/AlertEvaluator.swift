@@ -13,15 +13,25 @@ import Foundation
 /// A rule edited (its ``AlertRule/fingerprint`` changed) or disabled while pending or firing is closed first —
 /// `resolved` (notified) or `cleared` — and starts again from ok, so an old incident is never carried into a
 /// new definition and re-enabling a rule announces a breach afresh.
+///
+/// A pending breach whose last evaluation is more than `maxGap` ago (the server was down, the store failing)
+/// starts its `for` again at `now`: `for` counts a breach seen to hold, and nothing was seen in the gap.
 public enum AlertEvaluator {
     /// Evaluates `rule` at `now`; `previous` nil is a rule never evaluated (ok since `now`).
-    public static func evaluate(rule: AlertRule, previous: AlertRuleState?, measurement: AlertMeasurement, now: Date) -> AlertEvaluation {
+    public static func evaluate(rule: AlertRule, previous: AlertRuleState?, measurement: AlertMeasurement, now: Date,
+                                maxGap: TimeInterval = .infinity) -> AlertEvaluation {
+        var stored = previous
+        if var pending = stored, pending.state == .pending, let last = pending.evaluatedAt,
+           now.timeIntervalSince(last) > maxGap {
+            pending.since = now
+            stored = pending
+        }
         let fingerprint = rule.fingerprint
-        if let previous, let old = previous.fingerprint, old != fingerprint,
-           let closed = close(rule: rule, previous: previous, measurement: measurement, now: now, because: .changed) {
+        if let stored, let old = stored.fingerprint, old != fingerprint,
+           let closed = close(rule: rule, previous: stored, measurement: measurement, now: now, because: .changed) {
             return closed
         }
-        let previous = previous ?? AlertRuleState(state: .ok, since: now)
+        let previous = stored ?? AlertRuleState(state: .ok, since: now)
         var state = previous
         state.evaluatedAt = now
         state.value = measurement.value

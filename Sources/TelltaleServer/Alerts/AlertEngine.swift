@@ -99,8 +99,8 @@ package final class AlertEngine: Service, Sendable {
                 let measurement = AlertMeasurement.measure(rule.condition, counts)
                 let evaluation: AlertEvaluation
                 if rule.enabled {
-                    evaluation = AlertEvaluator.evaluate(rule: rule, previous: continuous(states[rule.id], now: now),
-                                                         measurement: measurement, now: now)
+                    evaluation = AlertEvaluator.evaluate(rule: rule, previous: states[rule.id], measurement: measurement,
+                                                         now: now, maxGap: maxEvaluationGap)
                 } else if let previous = states[rule.id],
                           let closed = AlertEvaluator.close(rule: rule, previous: previous, measurement: measurement, now: now,
                                                             because: .disabled) {
@@ -127,13 +127,8 @@ package final class AlertEngine: Service, Sendable {
         }
     }
 
-    /// `state`, with a pending breach restarted at `now` when evaluations stopped for a while (server down,
-    /// store errors): `for` counts a breach seen to hold, and nothing was seen during the gap.
-    func continuous(_ state: AlertRuleState?, now: Date) -> AlertRuleState? {
-        guard var state, state.state == .pending, let last = state.evaluatedAt else { return state }
-        let interval = configuration.interval.secondsValue
-        guard now.timeIntervalSince(last) > max(3 * interval, 60) else { return state }
-        state.since = now
-        return state
+    /// The longest pause between evaluations a pending breach survives: 3 intervals, at least 60 s.
+    var maxEvaluationGap: TimeInterval {
+        max(3 * configuration.interval.secondsValue, 60)
     }
 }

@@ -184,4 +184,15 @@ struct AlertEvaluatorTests {
         let ok = AlertRuleState(state: .ok, since: Self.at(0))
         #expect(AlertEvaluator.close(rule: Self.rule(), previous: ok, measurement: Self.fine, now: Self.at(20), because: .disabled) == nil)
     }
+
+    @Test("a pending breach restarts its `for` after a gap longer than maxGap, not after a shorter one")
+    func pendingRestartsAfterAGap() {
+        let pending = Self.run(Self.rule(for: 120), [(0, Self.breached)])[0].state
+        let afterGap = AlertEvaluator.evaluate(rule: Self.rule(for: 120), previous: pending, measurement: Self.breached,
+                                               now: Self.at(600), maxGap: 60)
+        #expect(afterGap.transition == nil && afterGap.state.state == .pending && afterGap.state.since == Self.at(600))
+        let withinGap = AlertEvaluator.evaluate(rule: Self.rule(for: 120), previous: pending, measurement: Self.breached,
+                                                now: Self.at(150), maxGap: 200)
+        #expect(withinGap.transition?.kind == .firing)
+    }
 }
