@@ -340,10 +340,7 @@ import TelltaleStore
         let fixture = configured
         let receiver = HTTPReceiver()
         let closedPort = try await TCPListeners.closedPort()
-        let dispatcher = AlertDispatcher(store: fixture.store, smtp: nil, targetGuard: AlertTargetGuard(allowPrivateTargets: true))
-        let app = TelltaleServer.buildApplication(
-            store: fixture.store, configuration: fixture.configuration, alertServices: AlertServices(testSender: dispatcher)
-        )
+        let (dispatcher, app) = fixture.applicationWithDispatcher()
         try await HTTPReceiver.run(receiver) { base in
             try await app.test(.router) { client in
                 let created = try await Self.send(client, .post, "/api/v1/alerts/channels", key: fixture.adminKey,

@@ -119,10 +119,7 @@ import TelltaleStore
         let fixture = try await ServerFixture.allowingPrivateTargets()
         let receiver = HTTPReceiver()
         let closedPort = try await TCPListeners.closedPort()
-        let dispatcher = AlertDispatcher(store: fixture.store, smtp: nil, targetGuard: AlertTargetGuard(allowPrivateTargets: true))
-        let app = TelltaleServer.buildApplication(
-            store: fixture.store, configuration: fixture.configuration, alertServices: AlertServices(testSender: dispatcher)
-        )
+        let (dispatcher, app) = fixture.applicationWithDispatcher()
         try await HTTPReceiver.run(receiver) { base in
             try await fixture.store.saveAlertChannel(
                 AlertChannel(id: "c-live", name: "live", kind: .webhook, url: "\(base)/in", secret: WebhookSenderTests.secret),

@@ -146,4 +146,14 @@ extension ServerFixture {
         fixture.configuration.alerts.allowPrivateTargets = true
         return fixture
     }
+
+    /// The application with a real ``AlertDispatcher`` behind "send test" (private targets allowed); shut the
+    /// dispatcher down when done.
+    func applicationWithDispatcher() -> (AlertDispatcher, some ApplicationProtocol) {
+        let dispatcher = AlertDispatcher(store: store, smtp: nil, targetGuard: AlertTargetGuard(allowPrivateTargets: true))
+        let app = TelltaleServer.buildApplication(
+            store: store, configuration: configuration, alertServices: AlertServices(testSender: dispatcher)
+        )
+        return (dispatcher, app)
+    }
 }
