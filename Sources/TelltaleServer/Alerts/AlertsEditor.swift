@@ -44,12 +44,11 @@ struct AlertsEditor: Sendable {
             let field = error.field == "emailTo" ? "to" : error.field
             throw Refusal(kind: .invalid, field: field, message: "\(field) is refused: \(error.reason)")
         }
-        let taken = Refusal(kind: .conflict, field: "name", message: "another alert channel is named '\(channel.name)'")
-        if try await alerts.alertChannels(project: project).contains(where: { $0.name == channel.name }) { throw taken }
         do {
+            // The store checks the name in the same transaction as the write.
             try await alerts.saveAlertChannel(channel, project: project)
         } catch StoreError.nameTaken {
-            throw taken  // another request saved a channel of this name in between
+            throw Refusal(kind: .conflict, field: "name", message: "another alert channel is named '\(channel.name)'")
         }
         return channel
     }
@@ -71,14 +70,11 @@ struct AlertsEditor: Sendable {
 
     /// Saves `rule`; a conflict when another rule of the project has its name.
     private func save(_ rule: AlertRule) async throws {
-        let taken = Refusal(kind: .conflict, field: "name", message: "another alert rule is named '\(rule.name)'")
-        if try await alerts.alertRules(project: project).contains(where: { $0.name == rule.name && $0.id != rule.id }) {
-            throw taken
-        }
         do {
+            // The store checks the name in the same transaction as the write.
             try await alerts.saveAlertRule(rule, project: project)
         } catch StoreError.nameTaken {
-            throw taken  // another request saved a rule of this name in between
+            throw Refusal(kind: .conflict, field: "name", message: "another alert rule is named '\(rule.name)'")
         }
     }
 
