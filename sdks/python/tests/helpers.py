@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import anyio
+from collector import free_port
 
 SERVERS = Path(__file__).resolve().parent / "servers"
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -41,12 +42,6 @@ def dead_endpoint() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_http_server(script: str, port: int, env: dict[str, str], *args: str,
